@@ -1,0 +1,122 @@
+/* Socket tracking: from an fd to a traced TCP connection, and the SSL* ↔ socket binding. */
+#ifndef CT_SOCK_CONN_H
+#define CT_SOCK_CONN_H
+
+#define CT_AF_INET 2
+#define CT_AF_INET6 10
+#define CT_SOCK_STREAM 1
+#define CT_S_IFMT 00170000
+#define CT_S_IFSOCK 0140000
+/* How long a thread's last SSL call may wait for the syscall that carries its ciphertext. */
+#define CT_BIND_WINDOW_NS (50ULL * 1000 * 1000)
+
+/* The struct socket behind fd in the current process, or NULL when fd is not a socket. */
+static __always_inline struct socket *ct_fd_socket(__u32 fd)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
+	unsigned int max_fds = BPF_CORE_READ(task, files, fdt, max_fds);
+	struct file *file = NULL;
+
+	if (!fds || fd >= max_fds)
+		return NULL;
+	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]) || !file)
+		return NULL;
+	umode_t mode = BPF_CORE_READ(file, f_inode, i_mode);
+	if ((mode & CT_S_IFMT) != CT_S_IFSOCK)
+		return NULL;
+	return (struct socket *)BPF_CORE_READ(file, private_data);
+}
+
+/* Starts tracing fd when it is an IPv4/IPv6 stream socket; emits CT_EV_CONN with its addresses. */
+static __always_inline struct ct_conn *ct_conn_track(__u32 pid, __u32 fd, __u8 dir)
+{
+	struct socket *sock = ct_fd_socket(fd);
+	if (!sock)
+		return NULL;
+	if (BPF_CORE_READ(sock, type) != CT_SOCK_STREAM)
+		return NULL;
+	struct sock *sk = BPF_CORE_READ(sock, sk);
+	if (!sk)
+		return NULL;
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (family != CT_AF_INET && family != CT_AF_INET6)
+		return NULL;
+
+	__u64 now = bpf_ktime_get_ns();
+	struct ct_conn_key key = {.pid = pid, .fd = fd};
+	struct ct_conn conn = {.conn_id = now, .dir = dir};
+	if (bpf_map_update_elem(&ct_conns, &key, &conn, BPF_ANY))
+		return NULL;
+	ct_count(CT_CNT_CONN_TRACKED, 1);
+
+	struct ct_conn_event ev = {
+		.kind = CT_EV_CONN,
+		.dir = dir,
+		.family = family,
+		.pid = pid,
+		.ts_ns = now,
+		.conn_id = now,
+		.fd = fd,
+	};
+	ev.lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	ev.rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (family == CT_AF_INET) {
+		BPF_CORE_READ_INTO(&ev.laddr, sk, __sk_common.skc_rcv_saddr);
+		BPF_CORE_READ_INTO(&ev.raddr, sk, __sk_common.skc_daddr);
+	} else {
+		BPF_CORE_READ_INTO(&ev.laddr, sk, __sk_common.skc_v6_rcv_saddr);
+		BPF_CORE_READ_INTO(&ev.raddr, sk, __sk_common.skc_v6_daddr);
+	}
+	ct_output(&ev, sizeof(ev), ct_rb_flags());
+	return bpf_map_lookup_elem(&ct_conns, &key);
+}
+
+static __always_inline struct ct_conn *ct_conn_get(__u32 pid, __u32 fd)
+{
+	struct ct_conn_key key = {.pid = pid, .fd = fd};
+	struct ct_conn *conn = bpf_map_lookup_elem(&ct_conns, &key);
+	return conn ? conn : ct_conn_track(pid, fd, CT_DIR_UNKNOWN);
+}
+
+/*
+ * Ties the SSL* this thread last called into to the socket it is now moving bytes on. OpenSSL's
+ * socket BIO does the syscall inside SSL_read/SSL_write; Node's memory BIOs do it right after
+ * SSL_write returns. Only a syscall in the same direction as the SSL call binds, and only once.
+ */
+static __always_inline void ct_conn_bind_tls(struct ct_conn *conn, __u64 pid_tgid, __u32 fd, __u8 op)
+{
+	struct ct_tls_last *last = bpf_map_lookup_elem(&ct_tls_last, &pid_tgid);
+	if (!last || last->op != op)
+		return;
+	/* Consumed by the first socket syscall in its direction, bound or not, so that it can never
+	 * bind a later, unrelated socket of the same thread. */
+	struct ct_tls_last l = *last;
+	bpf_map_delete_elem(&ct_tls_last, &pid_tgid);
+	__u64 now = bpf_ktime_get_ns();
+	if (conn->ssl || (conn->sniffed && !conn->tls) || now - l.ts_ns > CT_BIND_WINDOW_NS)
+		return;
+	conn->ssl = l.ssl;
+	conn->tls = 1;
+	struct ct_bind_event ev = {
+		.kind = CT_EV_BIND,
+		.pid = pid_tgid >> 32,
+		.ts_ns = now,
+		.ssl = l.ssl,
+		.conn_id = conn->conn_id,
+		.fd = fd,
+		.cookie = l.cookie,
+	};
+	ct_count(CT_CNT_TLS_BIND, 1);
+	ct_output(&ev, sizeof(ev), ct_rb_flags());
+}
+
+/* A TLS record header: handshake (22) or application data (23), version 3.x. */
+static __always_inline int ct_looks_like_tls(__u64 buf)
+{
+	__u8 h[3] = {};
+	if (bpf_probe_read_user(h, sizeof(h), (void *)buf))
+		return 0;
+	return (h[0] == 22 || h[0] == 23) && h[1] == 3 && h[2] <= 4;
+}
+#endif

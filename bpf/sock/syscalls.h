@@ -1,0 +1,266 @@
+/*
+ * Syscall tracepoints: connection set-up (connect, accept), payloads of plaintext sockets
+ * (read/write, recvfrom/sendto, readv/writev, recvmsg/sendmsg), sendfile as a gap, and close.
+ * Arguments are stashed at sys_enter and the payload emitted at sys_exit, where the byte count is
+ * known. Sockets carrying TLS are marked and emit nothing: their plaintext comes from the TLS probes.
+ */
+#ifndef CT_SOCK_SYSCALLS_H
+#define CT_SOCK_SYSCALLS_H
+
+static __always_inline int ct_sys_enter_data(__u32 fd, __u64 buf, __u32 iovcnt, __u8 op)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 pid = pid_tgid >> 32;
+	if (ct_is_self(pid))
+		return 0;
+	struct ct_conn *conn = ct_conn_get(pid, fd);
+	if (!conn)
+		return 0;
+	ct_conn_bind_tls(conn, pid_tgid, fd, op);
+	if (conn->tls || !ct_plaintext_sockets)
+		return 0;
+	struct ct_syscall_args args = {.buf = buf, .fd = fd, .iovcnt = iovcnt, .op = op};
+	bpf_map_update_elem(&ct_syscall_args, &pid_tgid, &args, BPF_ANY);
+	return 0;
+}
+
+static __always_inline __u64 ct_first_segment(const struct ct_syscall_args *a)
+{
+	if (!a->iovcnt)
+		return a->buf;
+	struct iovec iov = {};
+	bpf_probe_read_user(&iov, sizeof(iov), (void *)a->buf);
+	return (__u64)iov.iov_base;
+}
+
+static __always_inline int ct_sys_exit_data(long ret)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct ct_syscall_args *a = bpf_map_lookup_elem(&ct_syscall_args, &pid_tgid);
+	if (!a)
+		return 0;
+	struct ct_syscall_args args = *a;
+	bpf_map_delete_elem(&ct_syscall_args, &pid_tgid);
+	if (ret <= 0)
+		return 0;
+
+	__u32 pid = pid_tgid >> 32;
+	struct ct_conn_key key = {.pid = pid, .fd = args.fd};
+	struct ct_conn *conn = bpf_map_lookup_elem(&ct_conns, &key);
+	if (!conn || conn->tls)
+		return 0;
+	if (!conn->sniffed) {
+		conn->sniffed = 1;
+		if (ct_looks_like_tls(ct_first_segment(&args))) {
+			conn->tls = 1;
+			return 0;
+		}
+	}
+	struct ct_scratch *s = ct_scratch_get();
+	if (!s)
+		return 0;
+	__u8 op = args.op & 1;
+	struct ct_data_event *ev = (struct ct_data_event *)s->raw;
+	ev->kind = CT_EV_DATA;
+	ev->source = CT_SRC_SYSCALL;
+	ev->op = op;
+	ev->pid = pid;
+	ev->tid = (__u32)pid_tgid;
+	ev->ts_ns = bpf_ktime_get_ns();
+	ev->stream = conn->conn_id;
+	ev->call_len = ret;
+	ev->cookie = args.fd;
+	__u64 off = conn->offset[op];
+	conn->offset[op] = off + ret;
+	struct ct_payload p = {.buf = args.buf, .iovcnt = args.iovcnt, .len = ret};
+	ct_emit_payload(s, &p, off);
+	return 0;
+}
+
+#define CT_ARG(ctx, i) ((ctx)->args[i])
+
+SEC("tracepoint/syscalls/sys_enter_read")
+int ct_tp_enter_read(struct trace_event_raw_sys_enter *ctx)
+{
+	return ct_sys_enter_data(CT_ARG(ctx, 0), CT_ARG(ctx, 1), 0, CT_OP_RECV);
+}
+
+SEC("tracepoint/syscalls/sys_enter_recvfrom")
+int ct_tp_enter_recvfrom(struct trace_event_raw_sys_enter *ctx)
+{
+	return ct_sys_enter_data(CT_ARG(ctx, 0), CT_ARG(ctx, 1), 0, CT_OP_RECV);
+}
+
+SEC("tracepoint/syscalls/sys_enter_readv")
+int ct_tp_enter_readv(struct trace_event_raw_sys_enter *ctx)
+{
+	return ct_sys_enter_data(CT_ARG(ctx, 0), CT_ARG(ctx, 1), CT_ARG(ctx, 2), CT_OP_RECV);
+}
+
+SEC("tracepoint/syscalls/sys_enter_write")
+int ct_tp_enter_write(struct trace_event_raw_sys_enter *ctx)
+{
+	return ct_sys_enter_data(CT_ARG(ctx, 0), CT_ARG(ctx, 1), 0, CT_OP_SEND);
+}
+
+SEC("tracepoint/syscalls/sys_enter_sendto")
+int ct_tp_enter_sendto(struct trace_event_raw_sys_enter *ctx)
+{
+	return ct_sys_enter_data(CT_ARG(ctx, 0), CT_ARG(ctx, 1), 0, CT_OP_SEND);
+}
+
+SEC("tracepoint/syscalls/sys_enter_writev")
+int ct_tp_enter_writev(struct trace_event_raw_sys_enter *ctx)
+{
+	return ct_sys_enter_data(CT_ARG(ctx, 0), CT_ARG(ctx, 1), CT_ARG(ctx, 2), CT_OP_SEND);
+}
+
+/* msghdr → iovec: the payload lives in msg_iov[0..msg_iovlen). */
+static __always_inline int ct_sys_enter_msg(__u32 fd, __u64 umsg, __u8 op)
+{
+	struct user_msghdr msg = {};
+	if (bpf_probe_read_user(&msg, sizeof(msg), (void *)umsg))
+		return 0;
+	if (!msg.msg_iov || !msg.msg_iovlen)
+		return 0;
+	return ct_sys_enter_data(fd, (__u64)msg.msg_iov, msg.msg_iovlen, op);
+}
+
+SEC("tracepoint/syscalls/sys_enter_recvmsg")
+int ct_tp_enter_recvmsg(struct trace_event_raw_sys_enter *ctx)
+{
+	return ct_sys_enter_msg(CT_ARG(ctx, 0), CT_ARG(ctx, 1), CT_OP_RECV);
+}
+
+SEC("tracepoint/syscalls/sys_enter_sendmsg")
+int ct_tp_enter_sendmsg(struct trace_event_raw_sys_enter *ctx)
+{
+	return ct_sys_enter_msg(CT_ARG(ctx, 0), CT_ARG(ctx, 1), CT_OP_SEND);
+}
+
+SEC("tracepoint/syscalls/sys_exit_read")
+int ct_tp_exit_read(struct trace_event_raw_sys_exit *ctx) { return ct_sys_exit_data(ctx->ret); }
+SEC("tracepoint/syscalls/sys_exit_recvfrom")
+int ct_tp_exit_recvfrom(struct trace_event_raw_sys_exit *ctx) { return ct_sys_exit_data(ctx->ret); }
+SEC("tracepoint/syscalls/sys_exit_readv")
+int ct_tp_exit_readv(struct trace_event_raw_sys_exit *ctx) { return ct_sys_exit_data(ctx->ret); }
+SEC("tracepoint/syscalls/sys_exit_recvmsg")
+int ct_tp_exit_recvmsg(struct trace_event_raw_sys_exit *ctx) { return ct_sys_exit_data(ctx->ret); }
+SEC("tracepoint/syscalls/sys_exit_write")
+int ct_tp_exit_write(struct trace_event_raw_sys_exit *ctx) { return ct_sys_exit_data(ctx->ret); }
+SEC("tracepoint/syscalls/sys_exit_sendto")
+int ct_tp_exit_sendto(struct trace_event_raw_sys_exit *ctx) { return ct_sys_exit_data(ctx->ret); }
+SEC("tracepoint/syscalls/sys_exit_writev")
+int ct_tp_exit_writev(struct trace_event_raw_sys_exit *ctx) { return ct_sys_exit_data(ctx->ret); }
+SEC("tracepoint/syscalls/sys_exit_sendmsg")
+int ct_tp_exit_sendmsg(struct trace_event_raw_sys_exit *ctx) { return ct_sys_exit_data(ctx->ret); }
+
+/* sendfile moves file bytes the process never holds in a buffer: report them as a gap so that
+ * HTTP framing (Content-Length) stays in step, e.g. nginx serving static files. */
+SEC("tracepoint/syscalls/sys_enter_sendfile64")
+int ct_tp_enter_sendfile(struct trace_event_raw_sys_enter *ctx)
+{
+	return ct_sys_enter_data(CT_ARG(ctx, 0), 0, 0, CT_OP_SEND | 2);
+}
+
+SEC("tracepoint/syscalls/sys_exit_sendfile64")
+int ct_tp_exit_sendfile(struct trace_event_raw_sys_exit *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct ct_syscall_args *a = bpf_map_lookup_elem(&ct_syscall_args, &pid_tgid);
+	if (!a)
+		return 0;
+	__u32 fd = a->fd;
+	bpf_map_delete_elem(&ct_syscall_args, &pid_tgid);
+	long ret = ctx->ret;
+	if (ret <= 0)
+		return 0;
+	struct ct_conn_key key = {.pid = pid_tgid >> 32, .fd = fd};
+	struct ct_conn *conn = bpf_map_lookup_elem(&ct_conns, &key);
+	if (!conn || conn->tls)
+		return 0;
+	conn->sniffed = 1;
+	struct ct_data_event ev = {
+		.kind = CT_EV_DATA,
+		.source = CT_SRC_SYSCALL,
+		.op = CT_OP_SEND,
+		.flags = CT_F_GAP,
+		.pid = key.pid,
+		.tid = (__u32)pid_tgid,
+		.ts_ns = bpf_ktime_get_ns(),
+		.stream = conn->conn_id,
+		.offset = conn->offset[CT_OP_SEND],
+		.call_len = ret,
+		.cookie = fd,
+	};
+	conn->offset[CT_OP_SEND] += ret;
+	ct_output(&ev, sizeof(ev), ct_rb_flags());
+	return 0;
+}
+
+/* connect: egress. The address is assigned by the time connect returns (also -EINPROGRESS). */
+SEC("tracepoint/syscalls/sys_enter_connect")
+int ct_tp_enter_connect(struct trace_event_raw_sys_enter *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	if (ct_is_self(pid_tgid >> 32))
+		return 0;
+	struct ct_syscall_args args = {.fd = CT_ARG(ctx, 0), .op = 0xff};
+	bpf_map_update_elem(&ct_syscall_args, &pid_tgid, &args, BPF_ANY);
+	return 0;
+}
+
+#define CT_EINPROGRESS 115
+
+SEC("tracepoint/syscalls/sys_exit_connect")
+int ct_tp_exit_connect(struct trace_event_raw_sys_exit *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct ct_syscall_args *a = bpf_map_lookup_elem(&ct_syscall_args, &pid_tgid);
+	if (!a)
+		return 0;
+	__u32 fd = a->fd;
+	bpf_map_delete_elem(&ct_syscall_args, &pid_tgid);
+	if (ctx->ret != 0 && ctx->ret != -CT_EINPROGRESS)
+		return 0;
+	ct_conn_track(pid_tgid >> 32, fd, CT_DIR_EGRESS);
+	return 0;
+}
+
+static __always_inline int ct_sys_exit_accept(long ret)
+{
+	__u32 pid = bpf_get_current_pid_tgid() >> 32;
+	if (ret < 0 || ct_is_self(pid))
+		return 0;
+	ct_conn_track(pid, ret, CT_DIR_INGRESS);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_accept")
+int ct_tp_exit_accept(struct trace_event_raw_sys_exit *ctx) { return ct_sys_exit_accept(ctx->ret); }
+SEC("tracepoint/syscalls/sys_exit_accept4")
+int ct_tp_exit_accept4(struct trace_event_raw_sys_exit *ctx) { return ct_sys_exit_accept(ctx->ret); }
+
+SEC("tracepoint/syscalls/sys_enter_close")
+int ct_tp_enter_close(struct trace_event_raw_sys_enter *ctx)
+{
+	__u32 pid = bpf_get_current_pid_tgid() >> 32;
+	struct ct_conn_key key = {.pid = pid, .fd = CT_ARG(ctx, 0)};
+	struct ct_conn *conn = bpf_map_lookup_elem(&ct_conns, &key);
+	if (!conn)
+		return 0;
+	struct ct_close_event ev = {
+		.kind = CT_EV_CLOSE,
+		.pid = pid,
+		.ts_ns = bpf_ktime_get_ns(),
+		.conn_id = conn->conn_id,
+		.ssl = conn->ssl,
+		.fd = key.fd,
+		.sent = conn->offset[CT_OP_SEND],
+		.received = conn->offset[CT_OP_RECV],
+	};
+	bpf_map_delete_elem(&ct_conns, &key);
+	ct_output(&ev, sizeof(ev), ct_rb_flags());
+	return 0;
+}
+#endif

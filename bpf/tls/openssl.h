@@ -1,0 +1,130 @@
+/*
+ * OpenSSL-family uprobes (libssl.so.*, and binaries that link OpenSSL statically and export its
+ * symbols, such as node). The agent attaches these programs per binary, passing a cookie that
+ * names the library. A uprobe hit costs ~12 µs here, so writes are captured at entry only (the
+ * plaintext is in the buffer before encryption); reads need the return probe, where the plaintext
+ * exists. Every entry records the thread's last SSL* for the socket binding (sock/conn.h).
+ * BPF_KPROBE/BPF_KRETPROBE give typed arguments to uprobes too (libbpf 1.1 has no BPF_UPROBE).
+ *
+ * Not covered: applications that reach the TLS record layer through an SSL BIO (BIO_f_ssl), e.g.
+ * the server side of `openssl s_server -www`, bypass SSL_read/SSL_write.
+ */
+#ifndef CT_TLS_OPENSSL_H
+#define CT_TLS_OPENSSL_H
+
+static __always_inline void ct_tls_note(__u64 pid_tgid, __u64 ssl, __u8 op, __u32 cookie)
+{
+	struct ct_tls_last last = {.ssl = ssl, .ts_ns = bpf_ktime_get_ns(), .cookie = cookie, .op = op};
+	bpf_map_update_elem(&ct_tls_last, &pid_tgid, &last, BPF_ANY);
+}
+
+static __always_inline void ct_tls_emit(__u64 pid_tgid, __u64 ssl, __u8 op, __u32 cookie, __u64 buf,
+					__u32 len)
+{
+	struct ct_scratch *s = ct_scratch_get();
+	if (!s)
+		return;
+	struct ct_tls_key key = {.ssl = ssl, .pid = pid_tgid >> 32};
+	struct ct_tls_offsets *offs = bpf_map_lookup_elem(&ct_tls_offsets, &key);
+	if (!offs) {
+		struct ct_tls_offsets zero = {};
+		bpf_map_update_elem(&ct_tls_offsets, &key, &zero, BPF_NOEXIST);
+		offs = bpf_map_lookup_elem(&ct_tls_offsets, &key);
+		if (!offs)
+			return;
+	}
+	op &= 1;
+	__u64 off = offs->offset[op];
+	offs->offset[op] = off + len;
+
+	struct ct_data_event *ev = (struct ct_data_event *)s->raw;
+	ev->kind = CT_EV_DATA;
+	ev->source = CT_SRC_TLS;
+	ev->op = op;
+	ev->pid = pid_tgid >> 32;
+	ev->tid = (__u32)pid_tgid;
+	ev->ts_ns = bpf_ktime_get_ns();
+	ev->stream = ssl;
+	ev->call_len = len;
+	ev->cookie = cookie;
+	struct ct_payload p = {.buf = buf, .len = len};
+	ct_emit_payload(s, &p, off);
+}
+
+static __always_inline int ct_ssl_write_entry(struct pt_regs *ctx, __u64 ssl, __u64 buf, __s64 num)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	if (ct_is_self(pid_tgid >> 32))
+		return 0;
+	__u32 cookie = bpf_get_attach_cookie(ctx);
+	ct_tls_note(pid_tgid, ssl, CT_OP_SEND, cookie);
+	if (num > 0)
+		ct_tls_emit(pid_tgid, ssl, CT_OP_SEND, cookie, buf, num);
+	return 0;
+}
+
+SEC("uprobe")
+int BPF_KPROBE(ct_uprobe_ssl_write, void *ssl, const void *buf, int num)
+{
+	return ct_ssl_write_entry(ctx, (__u64)ssl, (__u64)buf, num);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(ct_uprobe_ssl_write_ex, void *ssl, const void *buf, __u64 num)
+{
+	return ct_ssl_write_entry(ctx, (__u64)ssl, (__u64)buf, (__s64)num);
+}
+
+static __always_inline int ct_ssl_read_entry(struct pt_regs *ctx, __u64 ssl, __u64 buf, __u64 readbytes)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	if (ct_is_self(pid_tgid >> 32))
+		return 0;
+	__u32 cookie = bpf_get_attach_cookie(ctx);
+	ct_tls_note(pid_tgid, ssl, CT_OP_RECV, cookie);
+	struct ct_tls_read_args args = {.ssl = ssl, .buf = buf, .readbytes = readbytes, .cookie = cookie};
+	bpf_map_update_elem(&ct_tls_read_args, &pid_tgid, &args, BPF_ANY);
+	return 0;
+}
+
+SEC("uprobe")
+int BPF_KPROBE(ct_uprobe_ssl_read, void *ssl, void *buf, int num)
+{
+	return ct_ssl_read_entry(ctx, (__u64)ssl, (__u64)buf, 0);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(ct_uprobe_ssl_read_ex, void *ssl, void *buf, __u64 num, __u64 *readbytes)
+{
+	return ct_ssl_read_entry(ctx, (__u64)ssl, (__u64)buf, (__u64)readbytes);
+}
+
+/* One return probe for SSL_read (returns the byte count) and SSL_read_ex (returns 1 and stores
+ * the count through readbytes). */
+SEC("uretprobe")
+int BPF_KRETPROBE(ct_uretprobe_ssl_read, long ret)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct ct_tls_read_args *a = bpf_map_lookup_elem(&ct_tls_read_args, &pid_tgid);
+	if (!a) {
+		if (!ct_is_self(pid_tgid >> 32))
+			ct_count(CT_CNT_STASH_MISS, 1);
+		return 0;
+	}
+	struct ct_tls_read_args args = *a;
+	bpf_map_delete_elem(&ct_tls_read_args, &pid_tgid);
+	__u64 n = 0;
+	if (args.readbytes) {
+		if ((int)ret != 1 || bpf_probe_read_user(&n, sizeof(n), (void *)args.readbytes))
+			return 0;
+	} else {
+		if ((int)ret <= 0)
+			return 0;
+		n = (int)ret;
+	}
+	if (n > 0x7fffffff)
+		return 0;
+	ct_tls_emit(pid_tgid, args.ssl, CT_OP_RECV, args.cookie, args.buf, n);
+	return 0;
+}
+#endif

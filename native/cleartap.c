@@ -1,0 +1,584 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * cleartap's native addon: opens, loads and attaches the BPF skeleton, and drains the ring buffer on
+ * its own thread into batches that JavaScript receives as one ArrayBuffer each (no JS call per
+ * record). No parsing happens here: the records are copied as they are, framed by their length.
+ *
+ * Batch layout: repeated [u32 length][u32 reserved][record bytes, padded to 8].
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/types.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <node_api.h>
+
+#include "shared/wire.h"
+#include "cleartap.skel.h"
+
+/* The key of the ct_conns map (bpf/maps/conns.h). */
+struct ct_conn_key {
+	__u32 pid;
+	__u32 fd;
+};
+
+#define BATCH_CAPACITY (4u << 20)
+#define LOG_CAPACITY 16384
+#define POLL_TIMEOUT_MS 10
+
+struct batch {
+	uint8_t *data;
+	size_t len;
+	uint32_t records;
+};
+
+struct handle {
+	struct cleartap_bpf *skel;
+	struct ring_buffer *rb;
+	struct bpf_link **links;
+	size_t nlinks;
+	pthread_t thread;
+	atomic_bool running;
+	bool started;
+	napi_threadsafe_function tsfn;
+	struct batch *cur;
+	atomic_uint_fast64_t batches_dropped; /* batches lost because JS was stopping */
+};
+
+/* libbpf's messages, kept so that a failure can be reported with its cause. */
+static char log_buf[LOG_CAPACITY];
+static size_t log_len;
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int on_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	char line[1024];
+	int n = vsnprintf(line, sizeof(line), fmt, args);
+	if (n <= 0)
+		return 0;
+	if ((size_t)n >= sizeof(line))
+		n = sizeof(line) - 1;
+	pthread_mutex_lock(&log_lock);
+	if (log_len + n >= LOG_CAPACITY) {
+		size_t keep = LOG_CAPACITY / 2;
+		memmove(log_buf, log_buf + log_len - keep, keep);
+		log_len = keep;
+	}
+	memcpy(log_buf + log_len, line, n);
+	log_len += n;
+	log_buf[log_len] = 0;
+	pthread_mutex_unlock(&log_lock);
+	return 0;
+}
+
+static void log_clear(void)
+{
+	pthread_mutex_lock(&log_lock);
+	log_len = 0;
+	log_buf[0] = 0;
+	pthread_mutex_unlock(&log_lock);
+}
+
+/* Throws an Error with a stable code, the errno text and libbpf's last messages. */
+static napi_value throw_error(napi_env env, const char *code, const char *what, int err)
+{
+	char msg[LOG_CAPACITY + 512];
+	pthread_mutex_lock(&log_lock);
+	snprintf(msg, sizeof(msg), "%s: %s%s%s", what, strerror(err < 0 ? -err : err),
+		 log_len ? "\nlibbpf: " : "", log_buf);
+	pthread_mutex_unlock(&log_lock);
+	napi_value e_code, e_msg, error, e_errno;
+	napi_create_string_utf8(env, code, NAPI_AUTO_LENGTH, &e_code);
+	napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &e_msg);
+	napi_create_error(env, e_code, e_msg, &error);
+	napi_create_int32(env, err < 0 ? -err : err, &e_errno);
+	napi_set_named_property(env, error, "errno", e_errno);
+	napi_throw(env, error);
+	return NULL;
+}
+
+#define NAPI_OK(call)                                                                              \
+	do {                                                                                       \
+		if ((call) != napi_ok) {                                                           \
+			napi_throw_error(env, "CT_ERR_NATIVE", #call " failed");                  \
+			return NULL;                                                               \
+		}                                                                                  \
+	} while (0)
+
+static struct handle *get_handle(napi_env env, napi_value v)
+{
+	struct handle *h = NULL;
+	if (napi_get_value_external(env, v, (void **)&h) != napi_ok || !h) {
+		napi_throw_type_error(env, "CT_ERR_NATIVE", "expected a cleartap handle");
+		return NULL;
+	}
+	return h;
+}
+
+static uint32_t get_u32_prop(napi_env env, napi_value obj, const char *name, uint32_t dflt)
+{
+	bool has = false;
+	napi_value v;
+	uint32_t out = dflt;
+	if (napi_has_named_property(env, obj, name, &has) == napi_ok && has &&
+	    napi_get_named_property(env, obj, name, &v) == napi_ok)
+		napi_get_value_uint32(env, v, &out);
+	return out;
+}
+
+static bool get_string(napi_env env, napi_value v, char *buf, size_t cap)
+{
+	size_t n = 0;
+	return napi_get_value_string_utf8(env, v, buf, cap, &n) == napi_ok && n < cap - 1;
+}
+
+static void handle_free(struct handle *h)
+{
+	for (size_t i = 0; i < h->nlinks; i++)
+		if (h->links[i])
+			bpf_link__destroy(h->links[i]);
+	free(h->links);
+	h->links = NULL;
+	h->nlinks = 0;
+	if (h->rb)
+		ring_buffer__free(h->rb);
+	h->rb = NULL;
+	if (h->skel)
+		cleartap_bpf__destroy(h->skel);
+	h->skel = NULL;
+	if (h->cur) {
+		free(h->cur->data);
+		free(h->cur);
+		h->cur = NULL;
+	}
+}
+
+/* open({ selfTgid, maxChunk, maxChunks, ringBytes, wakeupBytes, plaintextSockets, disable: [prog names] }) */
+static napi_value js_open(napi_env env, napi_callback_info info)
+{
+	size_t argc = 1;
+	napi_value argv[1];
+	NAPI_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+	if (argc < 1) {
+		napi_throw_type_error(env, "CT_ERR_NATIVE", "open(options) needs options");
+		return NULL;
+	}
+	libbpf_set_print(on_libbpf_print);
+	log_clear();
+	/* Kernels before 5.11 charge BPF memory to RLIMIT_MEMLOCK; newer ones to the memory cgroup, and
+	 * raising the limit may be refused (no CAP_SYS_RESOURCE): try, and let the load say if it mattered. */
+	struct rlimit unlimited = {RLIM_INFINITY, RLIM_INFINITY};
+	setrlimit(RLIMIT_MEMLOCK, &unlimited);
+
+	struct handle *h = calloc(1, sizeof(*h));
+	if (!h)
+		return throw_error(env, "CT_ERR_NATIVE", "out of memory", ENOMEM);
+	h->skel = cleartap_bpf__open();
+	if (!h->skel) {
+		int err = errno;
+		free(h);
+		return throw_error(env, "CT_ERR_BPF_OPEN", "opening the BPF object failed", err);
+	}
+	struct cleartap_bpf__rodata *ro = h->skel->rodata;
+	ro->ct_self_tgid = get_u32_prop(env, argv[0], "selfTgid", getpid());
+	ro->ct_max_chunk = get_u32_prop(env, argv[0], "maxChunk", 16384);
+	ro->ct_max_chunks = get_u32_prop(env, argv[0], "maxChunks", 8);
+	ro->ct_wakeup_bytes = get_u32_prop(env, argv[0], "wakeupBytes", 256 * 1024);
+	ro->ct_plaintext_sockets = get_u32_prop(env, argv[0], "plaintextSockets", 1) ? 1 : 0;
+	uint32_t ring = get_u32_prop(env, argv[0], "ringBytes", 32u << 20);
+	int err = bpf_map__set_max_entries(h->skel->maps.ct_events, ring);
+	if (err) {
+		handle_free(h);
+		free(h);
+		return throw_error(env, "CT_ERR_BPF_LOAD", "ring buffer size must be a power of two", err);
+	}
+
+	bool has = false;
+	napi_value list;
+	if (napi_has_named_property(env, argv[0], "disable", &has) == napi_ok && has &&
+	    napi_get_named_property(env, argv[0], "disable", &list) == napi_ok) {
+		uint32_t n = 0;
+		napi_get_array_length(env, list, &n);
+		for (uint32_t i = 0; i < n; i++) {
+			napi_value item;
+			char name[128];
+			if (napi_get_element(env, list, i, &item) != napi_ok || !get_string(env, item, name, sizeof(name)))
+				continue;
+			struct bpf_program *p = bpf_object__find_program_by_name(h->skel->obj, name);
+			if (p)
+				bpf_program__set_autoload(p, false);
+		}
+	}
+
+	err = cleartap_bpf__load(h->skel);
+	if (err) {
+		handle_free(h);
+		free(h);
+		return throw_error(env, "CT_ERR_BPF_LOAD", "loading the BPF programs failed", err);
+	}
+	napi_value out;
+	NAPI_OK(napi_create_external(env, h, NULL, NULL, &out));
+	return out;
+}
+
+static bool add_link(struct handle *h, struct bpf_link *link, size_t *id)
+{
+	struct bpf_link **grown = realloc(h->links, (h->nlinks + 1) * sizeof(*grown));
+	if (!grown)
+		return false;
+	h->links = grown;
+	h->links[h->nlinks] = link;
+	*id = h->nlinks++;
+	return true;
+}
+
+/* attachTracepoints(handle): every tracepoint program (uprobes are attached one by one). */
+static napi_value js_attach_tracepoints(napi_env env, napi_callback_info info)
+{
+	size_t argc = 1;
+	napi_value argv[1];
+	NAPI_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+	struct handle *h = get_handle(env, argv[0]);
+	if (!h)
+		return NULL;
+	log_clear();
+	struct bpf_program *prog;
+	bpf_object__for_each_program(prog, h->skel->obj)
+	{
+		const char *sec = bpf_program__section_name(prog);
+		if (!bpf_program__autoload(prog) || strncmp(sec, "tracepoint/", 11) != 0)
+			continue;
+		struct bpf_link *link = bpf_program__attach(prog);
+		if (!link) {
+			int err = errno;
+			char what[256];
+			snprintf(what, sizeof(what), "attaching %s (%s) failed", bpf_program__name(prog), sec);
+			return throw_error(env, "CT_ERR_ATTACH", what, err);
+		}
+		size_t id;
+		if (!add_link(h, link, &id)) {
+			bpf_link__destroy(link);
+			return throw_error(env, "CT_ERR_NATIVE", "out of memory", ENOMEM);
+		}
+	}
+	return NULL;
+}
+
+/* attachUprobe(handle, progName, binaryPath, funcName, retprobe, pid, cookie) → link id */
+static napi_value js_attach_uprobe(napi_env env, napi_callback_info info)
+{
+	size_t argc = 7;
+	napi_value argv[7];
+	NAPI_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+	if (argc < 7) {
+		napi_throw_type_error(env, "CT_ERR_NATIVE", "attachUprobe needs 7 arguments");
+		return NULL;
+	}
+	struct handle *h = get_handle(env, argv[0]);
+	if (!h)
+		return NULL;
+	char prog_name[128], path[4096], func[256];
+	bool retprobe = false;
+	int32_t pid = -1;
+	uint32_t cookie = 0;
+	if (!get_string(env, argv[1], prog_name, sizeof(prog_name)) || !get_string(env, argv[2], path, sizeof(path)) ||
+	    !get_string(env, argv[3], func, sizeof(func))) {
+		napi_throw_type_error(env, "CT_ERR_NATIVE", "attachUprobe: bad string argument");
+		return NULL;
+	}
+	napi_get_value_bool(env, argv[4], &retprobe);
+	napi_get_value_int32(env, argv[5], &pid);
+	napi_get_value_uint32(env, argv[6], &cookie);
+
+	struct bpf_program *prog = bpf_object__find_program_by_name(h->skel->obj, prog_name);
+	if (!prog)
+		return throw_error(env, "CT_ERR_ATTACH", "no such BPF program", ENOENT);
+	log_clear();
+	LIBBPF_OPTS(bpf_uprobe_opts, opts, .func_name = func, .retprobe = retprobe, .bpf_cookie = cookie);
+	struct bpf_link *link = bpf_program__attach_uprobe_opts(prog, pid, path, 0, &opts);
+	if (!link) {
+		int err = errno;
+		char what[4600];
+		snprintf(what, sizeof(what), "attaching %s to %s:%s failed", prog_name, path, func);
+		return throw_error(env, "CT_ERR_ATTACH", what, err);
+	}
+	size_t id;
+	if (!add_link(h, link, &id)) {
+		bpf_link__destroy(link);
+		return throw_error(env, "CT_ERR_NATIVE", "out of memory", ENOMEM);
+	}
+	napi_value out;
+	NAPI_OK(napi_create_uint32(env, id, &out));
+	return out;
+}
+
+/* detach(handle, linkId) */
+static napi_value js_detach(napi_env env, napi_callback_info info)
+{
+	size_t argc = 2;
+	napi_value argv[2];
+	NAPI_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+	struct handle *h = get_handle(env, argv[0]);
+	if (!h)
+		return NULL;
+	uint32_t id = 0;
+	napi_get_value_uint32(env, argv[1], &id);
+	if (id < h->nlinks && h->links[id]) {
+		bpf_link__destroy(h->links[id]);
+		h->links[id] = NULL;
+	}
+	return NULL;
+}
+
+static struct batch *batch_new(void)
+{
+	struct batch *b = calloc(1, sizeof(*b));
+	if (!b)
+		return NULL;
+	b->data = malloc(BATCH_CAPACITY);
+	if (!b->data) {
+		free(b);
+		return NULL;
+	}
+	return b;
+}
+
+/* Hands the current batch to JS. Never blocks forever: while stopping, JS may not drain the queue. */
+static void batch_flush(struct handle *h)
+{
+	struct batch *b = h->cur;
+	if (!b || !b->records)
+		return;
+	h->cur = NULL;
+	for (;;) {
+		napi_status st = napi_call_threadsafe_function(h->tsfn, b, napi_tsfn_nonblocking);
+		if (st == napi_ok)
+			return;
+		if (st != napi_queue_full || !atomic_load(&h->running))
+			break;
+		usleep(1000); /* JS is behind: the ring buffer absorbs the wait, and counts what it cannot */
+	}
+	atomic_fetch_add(&h->batches_dropped, 1);
+	free(b->data);
+	free(b);
+}
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct handle *h = ctx;
+	size_t need = 8 + ((size + 7) & ~(size_t)7);
+	if (h->cur && h->cur->len + need > BATCH_CAPACITY)
+		batch_flush(h);
+	if (!h->cur && !(h->cur = batch_new()))
+		return 0;
+	uint8_t *p = h->cur->data + h->cur->len;
+	uint32_t len = size;
+	memcpy(p, &len, 4);
+	memset(p + 4, 0, 4);
+	memcpy(p + 8, data, size);
+	h->cur->len += need;
+	h->cur->records++;
+	return 0;
+}
+
+static void *poll_thread(void *arg)
+{
+	struct handle *h = arg;
+	while (atomic_load(&h->running)) {
+		/* Records are written without wake-ups until a backlog builds (bpf/common/emit.h), so
+		 * the timeout is what normally ends the wait: consume whatever is there either way. */
+		ring_buffer__poll(h->rb, POLL_TIMEOUT_MS);
+		ring_buffer__consume(h->rb);
+		batch_flush(h);
+	}
+	ring_buffer__consume(h->rb);
+	batch_flush(h);
+	napi_release_threadsafe_function(h->tsfn, napi_tsfn_release);
+	return NULL;
+}
+
+static void free_batch_data(napi_env env, void *data, void *hint)
+{
+	(void)env;
+	(void)hint;
+	free(data);
+}
+
+static void call_js(napi_env env, napi_value js_cb, void *context, void *data)
+{
+	(void)context;
+	struct batch *b = data;
+	if (!env || !js_cb) {
+		free(b->data);
+		free(b);
+		return;
+	}
+	napi_value args[2], undefined;
+	if (napi_create_external_arraybuffer(env, b->data, b->len, free_batch_data, NULL, &args[0]) != napi_ok) {
+		/* Runtimes that forbid external buffers: copy once instead. */
+		void *copy;
+		if (napi_create_arraybuffer(env, b->len, &copy, &args[0]) == napi_ok)
+			memcpy(copy, b->data, b->len);
+		free(b->data);
+	}
+	napi_create_uint32(env, b->records, &args[1]);
+	free(b);
+	napi_get_undefined(env, &undefined);
+	napi_call_function(env, undefined, js_cb, 2, args, NULL);
+}
+
+/* start(handle, onBatch(arrayBuffer, records)) */
+static napi_value js_start(napi_env env, napi_callback_info info)
+{
+	size_t argc = 2;
+	napi_value argv[2];
+	NAPI_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+	struct handle *h = get_handle(env, argv[0]);
+	if (!h)
+		return NULL;
+	if (h->started)
+		return throw_error(env, "CT_ERR_NATIVE", "already started", EALREADY);
+	h->rb = ring_buffer__new(bpf_map__fd(h->skel->maps.ct_events), on_record, h, NULL);
+	if (!h->rb)
+		return throw_error(env, "CT_ERR_RINGBUF", "opening the ring buffer failed", errno);
+	napi_value name;
+	NAPI_OK(napi_create_string_utf8(env, "cleartap-ringbuf", NAPI_AUTO_LENGTH, &name));
+	NAPI_OK(napi_create_threadsafe_function(env, argv[1], NULL, name, 64, 1, NULL, NULL, NULL, call_js,
+						&h->tsfn));
+	atomic_store(&h->running, true);
+	int err = pthread_create(&h->thread, NULL, poll_thread, h);
+	if (err) {
+		atomic_store(&h->running, false);
+		napi_release_threadsafe_function(h->tsfn, napi_tsfn_abort);
+		return throw_error(env, "CT_ERR_NATIVE", "starting the ring-buffer thread failed", err);
+	}
+	h->started = true;
+	return NULL;
+}
+
+static void stop_thread(struct handle *h)
+{
+	if (!h->started)
+		return;
+	atomic_store(&h->running, false);
+	pthread_join(h->thread, NULL);
+	h->started = false;
+}
+
+/* stop(handle): drains what is in the ring, then stops the thread. Batches already queued still
+ * reach JS on later turns of the event loop. */
+static napi_value js_stop(napi_env env, napi_callback_info info)
+{
+	size_t argc = 1;
+	napi_value argv[1];
+	NAPI_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+	struct handle *h = get_handle(env, argv[0]);
+	if (h)
+		stop_thread(h);
+	return NULL;
+}
+
+/* close(handle): detaches every probe and frees the BPF object. */
+static napi_value js_close(napi_env env, napi_callback_info info)
+{
+	size_t argc = 1;
+	napi_value argv[1];
+	NAPI_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+	struct handle *h = get_handle(env, argv[0]);
+	if (!h)
+		return NULL;
+	stop_thread(h);
+	handle_free(h);
+	return NULL;
+}
+
+/* counters(handle) → Float64Array of the per-CPU counters summed, then batchesDropped. */
+static napi_value js_counters(napi_env env, napi_callback_info info)
+{
+	size_t argc = 1;
+	napi_value argv[1];
+	NAPI_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+	struct handle *h = get_handle(env, argv[0]);
+	if (!h || !h->skel)
+		return NULL;
+	int ncpu = libbpf_num_possible_cpus();
+	if (ncpu <= 0)
+		return throw_error(env, "CT_ERR_NATIVE", "cannot count CPUs", -ncpu);
+	uint64_t *vals = calloc(ncpu, sizeof(uint64_t));
+	if (!vals)
+		return throw_error(env, "CT_ERR_NATIVE", "out of memory", ENOMEM);
+	napi_value ab, out;
+	double *sums;
+	NAPI_OK(napi_create_arraybuffer(env, (CT_CNT_MAX + 1) * sizeof(double), (void **)&sums, &ab));
+	int fd = bpf_map__fd(h->skel->maps.ct_counters);
+	for (uint32_t k = 0; k < CT_CNT_MAX; k++) {
+		uint64_t total = 0;
+		if (bpf_map_lookup_elem(fd, &k, vals) == 0)
+			for (int c = 0; c < ncpu; c++)
+				total += vals[c];
+		sums[k] = (double)total;
+	}
+	sums[CT_CNT_MAX] = (double)atomic_load(&h->batches_dropped);
+	free(vals);
+	NAPI_OK(napi_create_typedarray(env, napi_float64_array, CT_CNT_MAX + 1, ab, 0, &out));
+	return out;
+}
+
+/* forgetConn(handle, pid, fd): drops the kernel's entry for a socket of an exited process. */
+static napi_value js_forget_conn(napi_env env, napi_callback_info info)
+{
+	size_t argc = 3;
+	napi_value argv[3];
+	NAPI_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+	struct handle *h = get_handle(env, argv[0]);
+	if (!h || !h->skel)
+		return NULL;
+	struct ct_conn_key key = {0};
+	napi_get_value_uint32(env, argv[1], &key.pid);
+	napi_get_value_uint32(env, argv[2], &key.fd);
+	bpf_map_delete_elem(bpf_map__fd(h->skel->maps.ct_conns), &key);
+	return NULL;
+}
+
+/* monotonicNs() → the clock the BPF timestamps use, as a double (ns). */
+static napi_value js_monotonic_ns(napi_env env, napi_callback_info info)
+{
+	(void)info;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	napi_value out;
+	NAPI_OK(napi_create_double(env, (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec, &out));
+	return out;
+}
+
+static napi_value init(napi_env env, napi_value exports)
+{
+	napi_property_descriptor props[] = {
+		{"open", NULL, js_open, NULL, NULL, NULL, napi_default, NULL},
+		{"attachTracepoints", NULL, js_attach_tracepoints, NULL, NULL, NULL, napi_default, NULL},
+		{"attachUprobe", NULL, js_attach_uprobe, NULL, NULL, NULL, napi_default, NULL},
+		{"detach", NULL, js_detach, NULL, NULL, NULL, napi_default, NULL},
+		{"start", NULL, js_start, NULL, NULL, NULL, napi_default, NULL},
+		{"stop", NULL, js_stop, NULL, NULL, NULL, napi_default, NULL},
+		{"close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL},
+		{"counters", NULL, js_counters, NULL, NULL, NULL, napi_default, NULL},
+		{"forgetConn", NULL, js_forget_conn, NULL, NULL, NULL, napi_default, NULL},
+		{"monotonicNs", NULL, js_monotonic_ns, NULL, NULL, NULL, napi_default, NULL},
+	};
+	napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+	return exports;
+}
+
+NAPI_MODULE(cleartap, init)
