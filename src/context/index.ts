@@ -1,0 +1,13 @@
+// Public surface of src/context: pid → process and container context. Other folders import only from here.
+
+export { containerFromCgroup, type CgroupContainer, type ContainerRuntime } from './cgroup-container.ts';
+export { hostUserNames, parsePasswd, PasswdUserNames, type UserNameLookup } from './passwd-users.ts';
+export { readProcessContext, type ProcessDetails, type ReadContextOptions } from './process-context.ts';
+export {
+  PROCESS_TABLE_DEFAULTS,
+  ProcessTable,
+  type ExecInfo,
+  type ProcessTableCounters,
+  type ProcessTableOptions,
+  type SweepResult,
+} from './process-table.ts';
