@@ -1,0 +1,192 @@
+// The eBPF capture source: preflight → open/load → attach tracepoints → attach TLS uprobes per
+// binary → stream ring-buffer batches to a handler → detach everything on close (libbpf's
+// straight-line lifecycle, in reverse on the way out).
+import type { TlsLibrary } from '../core/transaction.ts';
+import { CleartapError, errorCode } from '../core/errors.ts';
+import { BatchDecoder, type CaptureHandler, type DecodeStats } from './decode.ts';
+import { loadAddon, type NativeAddon, type NativeHandle } from './native.ts';
+import { preflight } from './preflight.ts';
+import { OPENSSL_PROBES } from './probes.ts';
+import * as W from './wire.ts';
+
+export interface CaptureOptions {
+  /** Payload bytes per ring-buffer record (≤ 16 KiB). */
+  maxChunk: number;
+  /** Records per call before the rest of the call becomes a counted gap. */
+  maxChunks: number;
+  ringBytes: number;
+  wakeupBytes: number;
+  /** Capture payloads of plaintext (non-TLS) sockets too. */
+  plaintextSockets: boolean;
+}
+
+export const DEFAULT_CAPTURE_OPTIONS: CaptureOptions = {
+  maxChunk: 16384,
+  maxChunks: 8,
+  ringBytes: 64 << 20,
+  wakeupBytes: 256 << 10,
+  plaintextSockets: true,
+};
+
+/** A binary (library or executable) whose exported OpenSSL functions get uprobes. */
+export interface TlsBinary {
+  /** A path the agent can open (for other mount namespaces: /proc/PID/root/...). */
+  path: string;
+  library: TlsLibrary;
+  /** The probe-able functions it exports. */
+  functions: readonly string[];
+}
+
+export interface AttachedBinary extends TlsBinary {
+  cookie: number;
+  attached: string[];
+  failed: Array<{ func: string; error: string }>;
+}
+
+export interface KernelCounters {
+  ringbufFull: number;
+  callsTruncated: number;
+  truncatedBytes: number;
+  payloadReadFailed: number;
+  returnWithoutEntry: number;
+  tlsSocketsBound: number;
+  socketsTracked: number;
+  records: number;
+  batchesDropped: number;
+}
+
+export class BpfCapture {
+  private readonly addon: NativeAddon;
+  private handle: NativeHandle | undefined;
+  private readonly decoder: BatchDecoder;
+  private readonly binaries: AttachedBinary[] = [];
+  private started = false;
+  private readonly afterBatch: () => void;
+
+  /** `afterBatch` runs once per ring-buffer batch, after all its records reached the handler. */
+  constructor(handler: CaptureHandler, afterBatch: () => void = () => {}) {
+    this.addon = loadAddon();
+    this.decoder = new BatchDecoder(handler);
+    this.afterBatch = afterBatch;
+  }
+
+  get decodeStats(): DecodeStats {
+    return this.decoder.stats;
+  }
+
+  get attachedBinaries(): readonly AttachedBinary[] {
+    return this.binaries;
+  }
+
+  open(opts: CaptureOptions = DEFAULT_CAPTURE_OPTIONS): void {
+    preflight();
+    if (opts.maxChunk < 64 || opts.maxChunk > W.CT_MAX_CHUNK) {
+      throw new CleartapError('CT_ERR_USAGE', `the payload chunk size must be between 64 and ${W.CT_MAX_CHUNK} bytes, not ${opts.maxChunk}`);
+    }
+    if (opts.ringBytes & (opts.ringBytes - 1)) {
+      throw new CleartapError('CT_ERR_USAGE', `the ring buffer size must be a power of two, not ${opts.ringBytes}`);
+    }
+    try {
+      this.handle = this.addon.open({
+        selfTgid: process.pid,
+        maxChunk: opts.maxChunk,
+        maxChunks: Math.min(Math.max(opts.maxChunks, 1), W.CT_MAX_CHUNKS_PER_CALL),
+        ringBytes: opts.ringBytes,
+        wakeupBytes: opts.wakeupBytes,
+        plaintextSockets: opts.plaintextSockets ? 1 : 0,
+      });
+      this.addon.attachTracepoints(this.handle);
+    } catch (err) {
+      this.close();
+      throw nativeError(err, 'loading the eBPF programs failed');
+    }
+  }
+
+  /** Attaches the OpenSSL probes to one binary. Functions it lacks are skipped, not errors. */
+  attachTls(binary: TlsBinary): AttachedBinary {
+    const handle = this.requireHandle();
+    const cookie = this.binaries.length + 1;
+    const result: AttachedBinary = { ...binary, cookie, attached: [], failed: [] };
+    for (const probe of OPENSSL_PROBES) {
+      if (!binary.functions.includes(probe.func)) continue;
+      const name = `${probe.func}${probe.retprobe ? ' (return)' : ''}`;
+      try {
+        this.addon.attachUprobe(handle, probe.prog, binary.path, probe.func, probe.retprobe, -1, cookie);
+        result.attached.push(name);
+      } catch (err) {
+        result.failed.push({ func: name, error: (err as Error).message.split('\n')[0] });
+      }
+    }
+    this.binaries.push(result);
+    return result;
+  }
+
+  /** The binary a TLS record came from (its attach cookie). */
+  binaryForCookie(cookie: number): AttachedBinary | undefined {
+    return this.binaries[cookie - 1];
+  }
+
+  start(): void {
+    const handle = this.requireHandle();
+    this.addon.start(handle, (batch) => {
+      this.decoder.decode(batch);
+      this.afterBatch();
+    });
+    this.started = true;
+  }
+
+  /** Deletes the kernel's entry for a socket of a process that exited without closing it. */
+  forgetSocket(pid: number, fd: number): void {
+    if (this.handle) this.addon.forgetConn(this.handle, pid, fd);
+  }
+
+  monotonicNs(): number {
+    return this.addon.monotonicNs();
+  }
+
+  counters(): KernelCounters {
+    const c = this.handle ? this.addon.counters(this.handle) : new Float64Array(W.CT_CNT_MAX + 1);
+    return {
+      ringbufFull: c[W.CT_CNT_RB_FAIL],
+      callsTruncated: c[W.CT_CNT_CALL_TRUNCATED],
+      truncatedBytes: c[W.CT_CNT_TRUNC_BYTES],
+      payloadReadFailed: c[W.CT_CNT_READ_FAIL],
+      returnWithoutEntry: c[W.CT_CNT_STASH_MISS],
+      tlsSocketsBound: c[W.CT_CNT_TLS_BIND],
+      socketsTracked: c[W.CT_CNT_CONN_TRACKED],
+      records: c[W.CT_CNT_EVENTS],
+      batchesDropped: c[W.CT_CNT_MAX],
+    };
+  }
+
+  /** Stops the ring-buffer thread after draining it; batches already queued still arrive. */
+  stop(): void {
+    if (this.handle && this.started) this.addon.stop(this.handle);
+    this.started = false;
+  }
+
+  /** Detaches every probe and unloads the programs. */
+  close(): void {
+    if (!this.handle) return;
+    this.addon.close(this.handle);
+    this.handle = undefined;
+    this.started = false;
+  }
+
+  private requireHandle(): NativeHandle {
+    if (!this.handle) throw new CleartapError('CT_ERR_USAGE', 'the capture is not open');
+    return this.handle;
+  }
+}
+
+function nativeError(err: unknown, what: string): CleartapError {
+  if (err instanceof CleartapError) return err;
+  const code = errorCode(err);
+  const message = err instanceof Error ? err.message : String(err);
+  const known = code === 'CT_ERR_BPF_LOAD' || code === 'CT_ERR_BPF_OPEN' || code === 'CT_ERR_ATTACH' ? code : 'CT_ERR_NATIVE';
+  const hint =
+    /Operation not permitted/.test(message)
+      ? 'the kernel refused: check root/capabilities, lockdown (only "integrity" allows BPF tracing), and that no program type is unsupported here'
+      : undefined;
+  return new CleartapError(known, `${what}: ${message}`, hint, { cause: err });
+}

@@ -1,0 +1,45 @@
+// The native addon (native/cleartap.c), loaded once. Everything that touches libbpf goes through here.
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { CleartapError } from '../core/errors.ts';
+
+export interface OpenOptions {
+  selfTgid: number;
+  maxChunk: number;
+  maxChunks: number;
+  ringBytes: number;
+  wakeupBytes: number;
+  plaintextSockets: boolean;
+  /** Programs not to load (e.g. ones this kernel refuses). */
+  disable?: string[];
+}
+
+/** An opaque handle to one loaded BPF object. */
+export type NativeHandle = { readonly __brand: 'cleartap-native' };
+
+export interface NativeAddon {
+  open(opts: Omit<OpenOptions, 'plaintextSockets'> & { plaintextSockets: number }): NativeHandle;
+  attachTracepoints(h: NativeHandle): void;
+  attachUprobe(h: NativeHandle, prog: string, path: string, func: string, ret: boolean, pid: number, cookie: number): number;
+  detach(h: NativeHandle, linkId: number): void;
+  start(h: NativeHandle, onBatch: (batch: ArrayBuffer, records: number) => void): void;
+  stop(h: NativeHandle): void;
+  close(h: NativeHandle): void;
+  counters(h: NativeHandle): Float64Array;
+  forgetConn(h: NativeHandle, pid: number, fd: number): void;
+  monotonicNs(): number;
+}
+
+export const ADDON_PATH = fileURLToPath(new URL('../../build/cleartap.node', import.meta.url));
+
+let addon: NativeAddon | undefined;
+
+export function loadAddon(): NativeAddon {
+  if (addon) return addon;
+  if (!existsSync(ADDON_PATH)) {
+    throw new CleartapError('CT_ERR_NOT_BUILT', `the native addon is missing at ${ADDON_PATH}`, 'run `make build` (or `make run`) first');
+  }
+  addon = createRequire(import.meta.url)(ADDON_PATH) as NativeAddon;
+  return addon;
+}

@@ -1,0 +1,121 @@
+// The eBPF agent: capture → connection tracking → HTTP/1 transactions → sink, with one lifecycle:
+// start() opens and attaches everything, stop() drains and detaches in reverse order.
+import type { Logger } from '../core/logger.ts';
+import type { Transaction } from '../core/transaction.ts';
+import { BpfCapture, DEFAULT_CAPTURE_OPTIONS, type CaptureOptions, type KernelCounters } from '../capture/bpf-capture.ts';
+import { ProcessTable } from '../context/index.ts';
+import { ConnectionTracker } from '../stream/connection-tracker.ts';
+import type { StreamCounters } from '../stream/counters.ts';
+import { TlsAttachManager } from '../capture/tls-attach.ts';
+
+export interface TransactionSink {
+  write(batch: readonly Transaction[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface AgentOptions {
+  capture: CaptureOptions;
+  /** Bytes of each body kept in a transaction. */
+  maxBodyBytes: number;
+  sink: TransactionSink;
+  log: Logger;
+}
+
+export interface AgentStatus {
+  kernel: KernelCounters;
+  stream: StreamCounters;
+  decode: { records: number; malformed: number };
+  flows: number;
+  tlsBinaries: Array<{ path: string; library: string; attached: string[]; failed: string[] }>;
+}
+
+const SWEEP_INTERVAL_MS = 1000;
+
+export class Agent {
+  private readonly opts: AgentOptions;
+  private readonly processes = new ProcessTable();
+  private readonly tracker: ConnectionTracker;
+  private readonly capture: BpfCapture;
+  private readonly tlsAttach: TlsAttachManager;
+  private bootMs = 0;
+  /** The kernel's counters as they were when the programs were unloaded. */
+  private finalKernelCounters: KernelCounters | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  /** Sink writes in order; the agent never holds more than the batches already handed over. */
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(opts: AgentOptions) {
+    this.opts = opts;
+    this.tracker = new ConnectionTracker(
+      {
+        process: (pid) => this.processes.get(pid),
+        tlsLibrary: (cookie) => this.capture.binaryForCookie(cookie)?.library,
+        wallMs: (tsNs) => this.bootMs + tsNs / 1e6,
+        forgetSocket: (pid, fd) => this.capture.forgetSocket(pid, fd),
+        onExec: (r) => {
+          this.processes.noteExec(r.pid, { exe: r.filename, argv: r.argv, argvTruncated: r.argvTruncated, uid: r.uid, ppid: r.ppid });
+          this.tlsAttach.onExec(r.pid, r.filename);
+        },
+        onExit: (pid) => this.processes.noteExit(pid, Date.now()),
+      },
+      { limits: { maxBodyBytes: opts.maxBodyBytes } },
+    );
+    this.capture = new BpfCapture(this.tracker, () => this.flush());
+    this.tlsAttach = new TlsAttachManager(this.capture, opts.log);
+  }
+
+  start(): void {
+    const { log } = this.opts;
+    this.capture.open(this.opts.capture ?? DEFAULT_CAPTURE_OPTIONS);
+    this.bootMs = Date.now() - this.capture.monotonicNs() / 1e6;
+    this.tlsAttach.attachKnown();
+    this.capture.start();
+    this.timer = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
+    const bins = this.capture.attachedBinaries.filter((b) => b.attached.length > 0);
+    log.info({ tlsBinaries: bins.map((b) => b.path) }, `capturing: HTTP over plaintext sockets and ${bins.length} TLS binaries`);
+  }
+
+  status(): AgentStatus {
+    return {
+      kernel: this.finalKernelCounters ?? this.capture.counters(),
+      stream: { ...this.tracker.counters },
+      decode: { ...this.capture.decodeStats },
+      flows: this.tracker.flowCount,
+      tlsBinaries: this.capture.attachedBinaries.map((b) => ({
+        path: b.path,
+        library: b.library,
+        attached: b.attached,
+        failed: b.failed.map((f) => `${f.func}: ${f.error}`),
+      })),
+    };
+  }
+
+  /** Drains the ring buffer, finishes every open exchange, flushes the sink and detaches all probes. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.capture.stop();
+    // Batches the poller queued before it stopped are delivered on the next turns of the event loop.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    this.tracker.finishAll(this.capture.monotonicNs());
+    this.flush();
+    this.tlsAttach.stop();
+    this.finalKernelCounters = this.capture.counters();
+    this.capture.close();
+    await this.writing;
+    await this.opts.sink.close();
+  }
+
+  private flush(): void {
+    const batch = this.tracker.drain();
+    if (batch.length === 0) return;
+    const { sink, log } = this.opts;
+    this.writing = this.writing.then(() => sink.write(batch)).catch((err: unknown) => log.error({ err }, 'the sink failed'));
+  }
+
+  private sweep(): void {
+    this.tracker.sweep(this.capture.monotonicNs());
+    this.processes.sweep(Date.now());
+    this.flush();
+  }
+}

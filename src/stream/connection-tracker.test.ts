@@ -1,0 +1,134 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as W from '../capture/wire.ts';
+import type { ConnRecord, DataRecord } from '../capture/decode.ts';
+import { ConnectionTracker, type TrackerEnvironment } from './connection-tracker.ts';
+
+const enc = new TextEncoder();
+const REQ = enc.encode('GET /a?q=1 HTTP/1.1\r\nHost: example.test:8443\r\nUser-Agent: t\r\n\r\n');
+const RES = enc.encode('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello');
+
+function env(forgotten: string[] = []): TrackerEnvironment {
+  return {
+    process: (pid) => ({ pid, exe: '/usr/bin/test', cmdline: ['test'], uid: 0, user: 'root', cgroupPath: '' }),
+    tlsLibrary: (cookie) => (cookie === 1 ? 'openssl' : undefined),
+    wallMs: (ns) => 1_700_000_000_000 + ns / 1e6,
+    forgetSocket: (pid, fd) => forgotten.push(`${pid}:${fd}`),
+  };
+}
+
+function data(over: Partial<DataRecord>): DataRecord {
+  return { source: W.CT_SRC_SYSCALL, op: W.CT_OP_SEND, gap: false, pid: 10, tid: 10, tsNs: 1e6, stream: 77, offset: 0, callLen: 0, cookie: 5, payload: new Uint8Array(0), ...over };
+}
+
+function conn(over: Partial<ConnRecord> = {}): ConnRecord {
+  const v4 = (a: number[]) => Uint8Array.from([...a, ...new Array(12).fill(0)]);
+  return { dir: W.CT_DIR_EGRESS, family: 2, pid: 10, tsNs: 0, connId: 77, fd: 5, localAddr: v4([127, 0, 0, 1]), localPort: 40000, remoteAddr: v4([127, 0, 0, 2]), remotePort: 8443, ...over };
+}
+
+test('a plaintext egress exchange becomes one transaction with addresses and process', () => {
+  const t = new ConnectionTracker(env());
+  t.onConn(conn());
+  t.onData(data({ payload: REQ, callLen: REQ.length, tsNs: 1e6 }));
+  t.onData(data({ op: W.CT_OP_RECV, payload: RES, callLen: RES.length, tsNs: 3e6 }));
+  const [tx, ...rest] = t.drain();
+  assert.equal(rest.length, 0);
+  assert.equal(tx.direction, 'egress');
+  assert.equal(tx.request.url, 'http://example.test:8443/a?q=1');
+  assert.equal(tx.request.path, '/a');
+  assert.equal(tx.host, 'example.test');
+  assert.equal(tx.response?.status, 200);
+  assert.equal(new TextDecoder().decode(tx.response?.body), 'hello');
+  assert.deepEqual(tx.local, { address: '127.0.0.1', port: 40000 });
+  assert.deepEqual(tx.remote, { address: '127.0.0.2', port: 8443 });
+  assert.equal(tx.bytesSent, REQ.length);
+  assert.equal(tx.bytesReceived, RES.length);
+  assert.equal(tx.durationMs, 2);
+  assert.equal(tx.process?.exe, '/usr/bin/test');
+});
+
+test('TLS data before the bind still gets the socket once bound; the role comes from the bytes', () => {
+  const t = new ConnectionTracker(env());
+  t.onConn(conn({ dir: W.CT_DIR_INGRESS, connId: 5 }));
+  // A server: it receives the request through SSL_read before its socket is tied to the SSL*.
+  t.onData(data({ source: W.CT_SRC_TLS, op: W.CT_OP_RECV, stream: 0xabc, cookie: 1, payload: REQ }));
+  t.onBind({ pid: 10, tsNs: 2e6, ssl: 0xabc, connId: 5, fd: 5, cookie: 1 });
+  t.onData(data({ source: W.CT_SRC_TLS, op: W.CT_OP_SEND, stream: 0xabc, cookie: 1, payload: RES, tsNs: 4e6 }));
+  const [tx] = t.drain();
+  assert.equal(tx.direction, 'ingress');
+  assert.equal(tx.scheme, 'https');
+  assert.equal(tx.tlsLibrary, 'openssl');
+  assert.equal(tx.request.url, 'https://example.test:8443/a?q=1');
+  assert.equal(tx.bytesReceived, REQ.length);
+  assert.equal(tx.bytesSent, RES.length);
+  assert.deepEqual(tx.local, { address: '127.0.0.1', port: 40000 });
+});
+
+test('a gap inside a body is reported, not spliced, and counted', () => {
+  const t = new ConnectionTracker(env());
+  t.onConn(conn());
+  t.onData(data({ payload: REQ }));
+  const head = enc.encode('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc');
+  t.onData(data({ op: W.CT_OP_RECV, payload: head }));
+  t.onData(data({ op: W.CT_OP_RECV, gap: true, offset: head.length, callLen: 4 }));
+  t.onData(data({ op: W.CT_OP_RECV, offset: head.length + 4, payload: enc.encode('xyz') }));
+  const [tx] = t.drain();
+  assert.equal(tx.response?.bodySize, 10);
+  assert.equal(tx.response?.bodyTruncated, true);
+  assert.equal(tx.gapBytes, 4);
+  assert.equal(t.counters.gapBytes, 4);
+});
+
+test('an overlapping chunk is trimmed to the new bytes', () => {
+  const t = new ConnectionTracker(env());
+  t.onConn(conn());
+  t.onData(data({ payload: REQ.subarray(0, 20) }));
+  t.onData(data({ payload: REQ.subarray(10), offset: 10 }));
+  t.onData(data({ op: W.CT_OP_RECV, payload: RES }));
+  assert.equal(t.drain()[0].request.path, '/a');
+  assert.equal(t.counters.duplicateBytes, 10);
+});
+
+test('close finishes a read-until-close response; exit forgets the kernel entries', () => {
+  const forgotten: string[] = [];
+  const t = new ConnectionTracker(env(forgotten));
+  t.onConn(conn());
+  t.onData(data({ payload: REQ }));
+  t.onData(data({ op: W.CT_OP_RECV, payload: enc.encode('HTTP/1.0 200 OK\r\n\r\nuntil close') }));
+  assert.equal(t.drain().length, 0, 'the body ends only at close');
+  t.onClose({ pid: 10, tsNs: 9e6, connId: 77, ssl: 0, fd: 5, sent: 0, received: 0 });
+  const [tx] = t.drain();
+  assert.equal(new TextDecoder().decode(tx.response?.body), 'until close');
+
+  t.onConn(conn({ connId: 78, fd: 6 }));
+  t.onData(data({ stream: 78, cookie: 6, payload: REQ }));
+  t.onExit(10, 10e6);
+  const [unanswered] = t.drain();
+  assert.equal(unanswered.response, undefined);
+  assert.equal(t.counters.unanswered, 1);
+  assert.deepEqual(forgotten, ['10:6']);
+  assert.equal(t.flowCount, 0);
+});
+
+test('connections that are not HTTP are counted and skipped', () => {
+  const t = new ConnectionTracker(env());
+  t.onConn(conn());
+  t.onData(data({ payload: enc.encode('\x00\x01binary protocol') }));
+  t.onData(data({ op: W.CT_OP_RECV, payload: RES }));
+  assert.equal(t.drain().length, 0);
+  assert.equal(t.counters.notHttpBytes, 17 + RES.length);
+});
+
+test('idle flows expire and the table is bounded', () => {
+  const t = new ConnectionTracker(env(), { idleNs: 1e9, maxFlows: 2 });
+  for (const id of [1, 2, 3]) {
+    t.onConn(conn({ connId: id, fd: id }));
+    t.onData(data({ stream: id, cookie: id, payload: REQ, tsNs: id * 1e6 }));
+  }
+  assert.equal(t.counters.flowsEvicted, 1);
+  assert.equal(t.flowCount, 2);
+  t.sweep(5e9);
+  assert.equal(t.flowCount, 0);
+  assert.equal(t.counters.flowsExpired, 2);
+  assert.equal(t.drain().length, 3, 'each evicted or expired request is still reported');
+});

@@ -1,0 +1,200 @@
+// Turns capture records into transactions: keeps the table of sockets and TLS streams per process,
+// routes each chunk to its flow, and closes flows on close(), process exit, or idle expiry. Bounded:
+// a full table evicts its least recently active flow, and every drop is counted.
+import type { BindRecord, CaptureHandler, CloseRecord, ConnRecord, DataRecord, ExecRecord } from '../capture/decode.ts';
+import type { Http1Exchange, Http1Limits } from '../protocols/http1/index.ts';
+import type { ProcessContext, TlsLibrary, Transaction } from '../core/transaction.ts';
+import * as W from '../capture/wire.ts';
+import { formatAddress } from './address.ts';
+import { newStreamCounters, type StreamCounters } from './counters.ts';
+import { Flow, type SocketInfo } from './flow.ts';
+import { toTransaction } from './http1-transaction.ts';
+
+export interface TrackerEnvironment {
+  /** Process context for a pid (cached; may read /proc). */
+  process(pid: number): ProcessContext | undefined;
+  /** Which TLS library an attach cookie names. */
+  tlsLibrary(cookie: number): TlsLibrary | undefined;
+  /** CLOCK_MONOTONIC ns → Unix ms. */
+  wallMs(tsNs: number): number;
+  /** The kernel still has an entry for this socket of an exited process. */
+  forgetSocket(pid: number, fd: number): void;
+  onExec?(r: ExecRecord): void;
+  onExit?(pid: number, tsNs: number): void;
+}
+
+export interface TrackerOptions {
+  limits: Partial<Http1Limits>;
+  /** Flows idle this long are finished by sweep(). */
+  idleNs: number;
+  maxFlows: number;
+}
+
+export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
+  limits: {},
+  idleNs: 5 * 60e9,
+  maxFlows: 65536,
+};
+
+export class ConnectionTracker implements CaptureHandler {
+  readonly counters: StreamCounters = newStreamCounters();
+  private readonly env: TrackerEnvironment;
+  private readonly opts: TrackerOptions;
+  private readonly sockets = new Map<number, Map<number, SocketInfo>>();
+  private readonly tls = new Map<number, Map<number, Flow>>();
+  /** Every live flow, least recently created first (eviction order). */
+  private readonly flows = new Set<Flow>();
+  private readonly out: Transaction[] = [];
+  private flowSeq = 0;
+  private txSeq = 0;
+  private readonly runId = Date.now().toString(36);
+
+  constructor(env: TrackerEnvironment, opts: Partial<TrackerOptions> = {}) {
+    this.env = env;
+    this.opts = { ...DEFAULT_TRACKER_OPTIONS, ...opts };
+  }
+
+  get flowCount(): number {
+    return this.flows.size;
+  }
+
+  /** Transactions completed since the last call. */
+  drain(): Transaction[] {
+    return this.out.splice(0, this.out.length);
+  }
+
+  onData(r: DataRecord): void {
+    let flow: Flow;
+    if (r.source === W.CT_SRC_TLS) {
+      flow = this.tlsFlow(r.pid, r.stream, this.env.tlsLibrary(r.cookie), r.tsNs);
+    } else {
+      const sock = this.socket(r.pid, r.stream, r.cookie);
+      if (sock.ssl) return; // the kernel marks TLS sockets itself; this is a late record of one
+      flow = sock.flow ??= this.newFlow(r.pid, undefined, sock, r.tsNs);
+    }
+    flow.ingest(r.op, r.offset, r.payload, r.gap ? r.callLen : 0, r.tsNs);
+    this.emit(flow, flow.take());
+  }
+
+  onConn(r: ConnRecord): void {
+    const sock = this.socket(r.pid, r.connId, r.fd);
+    sock.direction = r.dir === W.CT_DIR_EGRESS ? 'egress' : r.dir === W.CT_DIR_INGRESS ? 'ingress' : undefined;
+    sock.local = { address: formatAddress(r.family, r.localAddr), port: r.localPort };
+    sock.remote = { address: formatAddress(r.family, r.remoteAddr), port: r.remotePort };
+  }
+
+  onBind(r: BindRecord): void {
+    const sock = this.socket(r.pid, r.connId, r.fd);
+    sock.ssl = r.ssl;
+    if (sock.flow) this.finishFlow(sock.flow, r.tsNs); // bytes seen before the binding were ciphertext
+    sock.flow = undefined;
+    this.tlsFlow(r.pid, r.ssl, this.env.tlsLibrary(r.cookie), r.tsNs).socket = sock;
+  }
+
+  onClose(r: CloseRecord): void {
+    const bySock = this.sockets.get(r.pid);
+    const sock = bySock?.get(r.connId);
+    if (sock) {
+      bySock!.delete(r.connId);
+      if (sock.flow) this.finishFlow(sock.flow, r.tsNs);
+    }
+    const ssl = sock?.ssl || r.ssl;
+    if (ssl) {
+      const flow = this.tls.get(r.pid)?.get(ssl);
+      if (flow) this.finishFlow(flow, r.tsNs);
+    }
+  }
+
+  onExec(r: ExecRecord): void {
+    this.env.onExec?.(r);
+  }
+
+  onExit(pid: number, tsNs: number): void {
+    for (const flow of [...(this.tls.get(pid)?.values() ?? [])]) this.finishFlow(flow, tsNs);
+    const socks = this.sockets.get(pid);
+    if (socks) {
+      for (const sock of socks.values()) {
+        if (sock.flow) this.finishFlow(sock.flow, tsNs);
+        this.env.forgetSocket(pid, sock.fd);
+      }
+      this.sockets.delete(pid);
+    }
+    this.env.onExit?.(pid, tsNs);
+  }
+
+  /** Finishes flows idle past the limit. */
+  sweep(nowNs: number): void {
+    for (const flow of [...this.flows]) {
+      if (nowNs - flow.lastNs > this.opts.idleNs) {
+        this.counters.flowsExpired++;
+        this.finishFlow(flow, nowNs);
+      }
+    }
+  }
+
+  /** Finishes every flow (agent shutdown): requests still waiting are emitted without a response. */
+  finishAll(tsNs: number): void {
+    for (const flow of [...this.flows]) this.finishFlow(flow, tsNs);
+  }
+
+  private socket(pid: number, connId: number, fd: number): SocketInfo {
+    let bySock = this.sockets.get(pid);
+    if (!bySock) this.sockets.set(pid, (bySock = new Map()));
+    let sock = bySock.get(connId);
+    if (!sock) bySock.set(connId, (sock = { pid, fd, connId, ssl: 0 }));
+    return sock;
+  }
+
+  private tlsFlow(pid: number, ssl: number, lib: TlsLibrary | undefined, tsNs: number): Flow {
+    let bySsl = this.tls.get(pid);
+    if (!bySsl) this.tls.set(pid, (bySsl = new Map()));
+    let flow = bySsl.get(ssl);
+    if (!flow) bySsl.set(ssl, (flow = this.newFlow(pid, lib ?? 'openssl', undefined, tsNs, ssl)));
+    return flow;
+  }
+
+  private newFlow(pid: number, lib: TlsLibrary | undefined, sock: SocketInfo | undefined, tsNs: number, ssl = 0): Flow {
+    if (this.flows.size >= this.opts.maxFlows) {
+      const oldest = this.flows.values().next().value;
+      if (oldest) {
+        this.counters.flowsEvicted++;
+        this.finishFlow(oldest, tsNs);
+      }
+    }
+    const id = `${this.runId}-c${++this.flowSeq}`;
+    const flow = new Flow({ id, pid, ssl, tlsLibrary: lib, socket: sock, tsNs }, this.counters, this.opts.limits);
+    this.flows.add(flow);
+    this.counters.flowsOpened++;
+    return flow;
+  }
+
+  private finishFlow(flow: Flow, tsNs: number): void {
+    if (!this.flows.delete(flow)) return;
+    if (flow.ssl) this.tls.get(flow.pid)?.delete(flow.ssl);
+    if (flow.socket?.flow === flow) flow.socket.flow = undefined;
+    this.emit(flow, flow.finish(tsNs));
+  }
+
+  private emit(flow: Flow, exchanges: Http1Exchange[]): void {
+    if (exchanges.length === 0) return;
+    const direction = flow.direction ?? 'egress';
+    const sock = flow.socket;
+    const process = this.env.process(flow.pid);
+    for (const ex of exchanges) {
+      const tx = toTransaction(ex, {
+        id: `${this.runId}-t${++this.txSeq}`,
+        connectionId: flow.id,
+        direction,
+        sendsRequests: flow.sendRole === 'request',
+        local: sock?.local,
+        remote: sock?.remote,
+        tlsLibrary: flow.tlsLibrary,
+        process,
+        wallMs: this.env.wallMs,
+      });
+      this.counters.transactions++;
+      if (!tx.response) this.counters.unanswered++;
+      this.out.push(tx);
+    }
+  }
+}

@@ -1,0 +1,133 @@
+// One logical connection as the parsers see it: the plaintext byte streams of a socket, or of an
+// SSL* when the bytes come from a TLS library. Chunks arrive with their stream offsets, so a missing
+// range is a gap the parser is told about (never silently spliced), and a repeated range is dropped.
+import type { StreamRole } from '../protocols/contract.ts';
+import { Http1Session, sniffHttp1, type Http1Exchange, type Http1Limits } from '../protocols/http1/index.ts';
+import type { Direction, NetEndpoint, TlsLibrary } from '../core/transaction.ts';
+import type { StreamCounters } from './counters.ts';
+
+/** A TCP socket the kernel reported (CT_EV_CONN), keyed by its connection id. */
+export interface SocketInfo {
+  pid: number;
+  fd: number;
+  connId: number;
+  /** Set by connect (egress) or accept (ingress); undefined for sockets that predate the agent. */
+  direction?: Direction;
+  local?: NetEndpoint;
+  remote?: NetEndpoint;
+  /** The SSL* carrying this socket's plaintext, once the kernel has tied them (CT_EV_BIND). */
+  ssl: number;
+  /** The plaintext flow of a non-TLS socket. */
+  flow?: Flow;
+}
+
+export const SEND = 0;
+export const RECV = 1;
+
+export interface FlowInit {
+  id: string;
+  pid: number;
+  /** The SSL* whose plaintext this flow carries; 0 for a plaintext socket. */
+  ssl: number;
+  tlsLibrary: TlsLibrary | undefined;
+  socket: SocketInfo | undefined;
+  tsNs: number;
+}
+
+export class Flow {
+  readonly id: string;
+  readonly pid: number;
+  readonly ssl: number;
+  readonly tlsLibrary: TlsLibrary | undefined;
+  socket: SocketInfo | undefined;
+  lastNs: number;
+  /** The HTTP role of the bytes this process sends; undefined until the first payload is sniffed. */
+  sendRole: StreamRole | undefined;
+  private session: Http1Session | undefined;
+  private notHttp = false;
+  private readonly expected = [Number.NaN, Number.NaN];
+  private readonly counters: StreamCounters;
+  private readonly limits: Partial<Http1Limits>;
+
+  constructor(init: FlowInit, counters: StreamCounters, limits: Partial<Http1Limits>) {
+    this.id = init.id;
+    this.pid = init.pid;
+    this.ssl = init.ssl;
+    this.tlsLibrary = init.tlsLibrary;
+    this.socket = init.socket;
+    this.lastNs = init.tsNs;
+    this.counters = counters;
+    this.limits = limits;
+  }
+
+  /** Feeds one chunk (or, with `gapLen`, a range the kernel could not deliver). */
+  ingest(op: number, offset: number, payload: Uint8Array, gapLen: number, tsNs: number): void {
+    this.lastNs = tsNs;
+    let expected = this.expected[op];
+    if (Number.isNaN(expected)) expected = offset;
+    if (offset > expected) this.lose(op, offset - expected, tsNs);
+    if (gapLen > 0) {
+      this.expected[op] = Math.max(expected, offset + gapLen);
+      this.lose(op, offset + gapLen - Math.max(offset, expected), tsNs);
+      return;
+    }
+    if (offset < expected) {
+      const seen = expected - offset;
+      this.counters.duplicateBytes += Math.min(seen, payload.length);
+      if (seen >= payload.length) return;
+      payload = payload.subarray(seen);
+    }
+    this.expected[op] = Math.max(expected, offset + payload.length);
+    if (payload.length === 0) return;
+
+    if (!this.session) {
+      if (this.notHttp || !this.start(op, payload)) {
+        this.counters.notHttpBytes += payload.length;
+        return;
+      }
+    }
+    this.session!.push(this.roleOf(op), payload, tsNs);
+  }
+
+  /** Exchanges completed since the last call. */
+  take(): Http1Exchange[] {
+    return this.session ? this.session.take() : [];
+  }
+
+  /** The connection is over: finish what the framing allows and hand over the rest as incomplete. */
+  finish(tsNs: number): Http1Exchange[] {
+    const s = this.session;
+    if (!s) return [];
+    s.end('request', tsNs);
+    s.end('response', tsNs);
+    return [...s.take(), ...s.flush()];
+  }
+
+  get direction(): Direction | undefined {
+    if (this.socket?.direction) return this.socket.direction;
+    if (this.sendRole) return this.sendRole === 'request' ? 'egress' : 'ingress';
+    return undefined;
+  }
+
+  private roleOf(op: number): StreamRole {
+    return (op === SEND) === (this.sendRole === 'request') ? 'request' : 'response';
+  }
+
+  /** Decides from the first bytes whether this is HTTP/1 and which side is the client. */
+  private start(op: number, payload: Uint8Array): boolean {
+    const role = sniffHttp1(payload);
+    if (!role) {
+      this.notHttp = true;
+      return false;
+    }
+    this.sendRole = op === SEND ? role : role === 'request' ? 'response' : 'request';
+    this.session = new Http1Session(this.limits);
+    return true;
+  }
+
+  private lose(op: number, bytes: number, tsNs: number): void {
+    if (bytes <= 0) return;
+    this.counters.gapBytes += bytes;
+    if (this.session) this.session.gap(this.roleOf(op), bytes, tsNs);
+  }
+}

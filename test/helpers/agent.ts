@@ -1,0 +1,71 @@
+// Runs the real agent (src/cli/main.ts) as a child process and collects the records it prints.
+import { fileURLToPath } from 'node:url';
+import type { QtapHttpTransaction } from '../../src/sinks/stdout/index.ts';
+import { start, waitUntil, type Started } from './children.ts';
+
+const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+
+export class AgentProcess {
+  readonly records: QtapHttpTransaction[] = [];
+  private readonly proc: Started;
+  private buffered = '';
+
+  private constructor(proc: Started) {
+    this.proc = proc;
+    proc.child.stdout!.on('data', (d: string) => {
+      this.buffered += d;
+      let nl: number;
+      while ((nl = this.buffered.indexOf('\n')) >= 0) {
+        const line = this.buffered.slice(0, nl);
+        this.buffered = this.buffered.slice(nl + 1);
+        if (line.trim()) this.records.push(JSON.parse(line) as QtapHttpTransaction);
+      }
+    });
+  }
+
+  static async start(args: string[] = []): Promise<AgentProcess> {
+    const proc = start(process.execPath, [MAIN, '--format', 'json', '--log-level', 'info', ...args]);
+    const agent = new AgentProcess(proc);
+    await waitUntil(
+      () => {
+        if (proc.child.exitCode !== null) throw new Error(`the agent exited (${proc.child.exitCode}):\n${proc.stderr()}`);
+        return /capturing/.test(proc.stderr()) || undefined;
+      },
+      'the agent to start capturing',
+      30_000,
+    );
+    return agent;
+  }
+
+  get stderr(): string {
+    return this.proc.stderr();
+  }
+
+  /** Waits until `count` records match, then a little longer to catch any extra ones, and returns them all. */
+  async expect(match: (r: QtapHttpTransaction) => boolean, count: number, timeoutMs = 10_000): Promise<QtapHttpTransaction[]> {
+    await waitUntil(() => (this.records.filter(match).length >= count ? true : undefined), `${count} matching transactions (have ${this.records.filter(match).length})`, timeoutMs).catch((err: Error) => {
+      err.message += `\nrecords so far:\n${this.records.map((r) => JSON.stringify(r)).join('\n').slice(-4000)}\nagent stderr:\n${this.stderr.slice(-4000)}`;
+      throw err;
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    return this.records.filter(match);
+  }
+
+  /** SIGINT, as a user would; resolves with the exit code once the agent has drained and detached. */
+  async stop(): Promise<number | null> {
+    if (this.proc.child.exitCode !== null) return this.proc.child.exitCode;
+    this.proc.child.kill('SIGINT');
+    const timer = setTimeout(() => this.proc.child.kill('SIGKILL'), 15_000);
+    const code = await this.proc.exited;
+    clearTimeout(timer);
+    return code;
+  }
+}
+
+/** Records whose server side is 127.0.0.1:port (either direction). */
+export function onPort(port: number): (r: QtapHttpTransaction) => boolean {
+  return (r) => {
+    const ext = r.cleartap;
+    return ext?.remote === `127.0.0.1:${port}` || ext?.local === `127.0.0.1:${port}`;
+  };
+}
