@@ -1,7 +1,8 @@
 /* The three TLS maps, all keyed by thread or by SSL* and LRU-bounded.
  *
- * ct_tls_read_args (pid_tgid → SSL_read arguments): SSL_read's plaintext exists only when it
- *   returns, so the entry probe stashes where it will land and the return probe emits it.
+ * ct_tls_args (pid_tgid → SSL_read/SSL_write arguments): only the return value says how many
+ *   bytes really moved (a write during the handshake fails and is retried later), so the entry probe
+ *   stashes the buffer and the return probe emits what the call moved.
  * ct_tls_last (pid_tgid → the last SSL* this thread called into): lets the socket syscall that
  *   carries its ciphertext tie the SSL* to the fd (CT_EV_BIND), which gives the TLS stream its
  *   addresses and direction. Consumed by the first matching socket syscall.
@@ -9,20 +10,21 @@
  *   sees every lost byte as a gap, whatever dropped it. */
 #ifndef CT_MAP_TLS_H
 #define CT_MAP_TLS_H
-struct ct_tls_read_args {
+struct ct_tls_args {
 	__u64 ssl;
 	__u64 buf;
-	__u64 readbytes; /* SSL_read_ex's size_t *readbytes; 0 for SSL_read */
+	__u64 nbytes; /* the _ex variants' size_t *readbytes / *written; 0 for SSL_read/SSL_write */
 	__u32 cookie;
-	__u32 pad;
+	__u8 op;      /* CT_OP_* */
+	__u8 pad[3];
 };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u64);
-	__type(value, struct ct_tls_read_args);
-} ct_tls_read_args SEC(".maps");
+	__type(value, struct ct_tls_args);
+} ct_tls_args SEC(".maps");
 
 struct ct_tls_last {
 	__u64 ssl;

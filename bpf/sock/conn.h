@@ -111,6 +111,9 @@ static __always_inline void ct_conn_bind_tls(struct ct_conn *conn, __u64 pid_tgi
 	ct_output(&ev, sizeof(ev), ct_rb_flags());
 }
 
+/* Bytes needed to recognise a TLS record header; a shorter first read decides nothing. */
+#define CT_TLS_SNIFF_LEN 3
+
 /* A TLS record header: handshake (22) or application data (23), version 3.x. */
 static __always_inline int ct_looks_like_tls(__u64 buf)
 {

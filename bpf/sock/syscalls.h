@@ -49,7 +49,7 @@ static __always_inline int ct_sys_exit_data(long ret)
 	struct ct_conn *conn = bpf_map_lookup_elem(&ct_conns, &key);
 	if (!conn || conn->tls)
 		return 0;
-	if (!conn->sniffed) {
+	if (!conn->sniffed && ret >= CT_TLS_SNIFF_LEN) {
 		conn->sniffed = 1;
 		if (ct_looks_like_tls(ct_first_segment(&args))) {
 			conn->tls = 1;
@@ -85,9 +85,15 @@ int ct_tp_enter_read(struct trace_event_raw_sys_enter *ctx)
 	return ct_sys_enter_data(CT_ARG(ctx, 0), CT_ARG(ctx, 1), 0, CT_OP_RECV);
 }
 
+/* MSG_PEEK leaves the bytes in the socket for the next read (nginx peeks 1 byte to tell TLS from
+ * plaintext): taking them here would deliver them twice. */
+#define CT_MSG_PEEK 2
+
 SEC("tracepoint/syscalls/sys_enter_recvfrom")
 int ct_tp_enter_recvfrom(struct trace_event_raw_sys_enter *ctx)
 {
+	if (CT_ARG(ctx, 3) & CT_MSG_PEEK)
+		return 0;
 	return ct_sys_enter_data(CT_ARG(ctx, 0), CT_ARG(ctx, 1), 0, CT_OP_RECV);
 }
 
@@ -129,6 +135,8 @@ static __always_inline int ct_sys_enter_msg(__u32 fd, __u64 umsg, __u8 op)
 SEC("tracepoint/syscalls/sys_enter_recvmsg")
 int ct_tp_enter_recvmsg(struct trace_event_raw_sys_enter *ctx)
 {
+	if (CT_ARG(ctx, 2) & CT_MSG_PEEK)
+		return 0;
 	return ct_sys_enter_msg(CT_ARG(ctx, 0), CT_ARG(ctx, 1), CT_OP_RECV);
 }
 

@@ -1,9 +1,10 @@
 /*
  * OpenSSL-family uprobes (libssl.so.*, and binaries that link OpenSSL statically and export its
  * symbols, such as node). The agent attaches these programs per binary, passing a cookie that
- * names the library. A uprobe hit costs ~12 µs here, so writes are captured at entry only (the
- * plaintext is in the buffer before encryption); reads need the return probe, where the plaintext
- * exists. Every entry records the thread's last SSL* for the socket binding (sock/conn.h).
+ * names the library. Payloads are emitted by the return probe, the one place that knows how many
+ * bytes the call really moved: Node calls SSL_write during the handshake, fails, and retries the
+ * same bytes later; non-blocking servers retry after WANT_WRITE. Every entry records the thread's
+ * last SSL* for the socket binding (sock/conn.h).
  * BPF_KPROBE/BPF_KRETPROBE give typed arguments to uprobes too (libbpf 1.1 has no BPF_UPROBE).
  *
  * Not covered: applications that reach the TLS record layer through an SSL BIO (BIO_f_ssl), e.g.
@@ -51,71 +52,61 @@ static __always_inline void ct_tls_emit(__u64 pid_tgid, __u64 ssl, __u8 op, __u3
 	ct_emit_payload(s, &p, off);
 }
 
-static __always_inline int ct_ssl_write_entry(struct pt_regs *ctx, __u64 ssl, __u64 buf, __s64 num)
+/* Entry of SSL_read/SSL_write and their _ex variants: remember the call for the return probe, and
+ * the SSL* for the socket binding (the ciphertext syscall may happen inside this very call). */
+static __always_inline int ct_ssl_entry(struct pt_regs *ctx, __u8 op, __u64 ssl, __u64 buf, __u64 nbytes)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	if (ct_is_self(pid_tgid >> 32))
 		return 0;
 	__u32 cookie = bpf_get_attach_cookie(ctx);
-	ct_tls_note(pid_tgid, ssl, CT_OP_SEND, cookie);
-	if (num > 0)
-		ct_tls_emit(pid_tgid, ssl, CT_OP_SEND, cookie, buf, num);
+	ct_tls_note(pid_tgid, ssl, op, cookie);
+	struct ct_tls_args args = {.ssl = ssl, .buf = buf, .nbytes = nbytes, .cookie = cookie, .op = op};
+	bpf_map_update_elem(&ct_tls_args, &pid_tgid, &args, BPF_ANY);
 	return 0;
 }
 
 SEC("uprobe")
 int BPF_KPROBE(ct_uprobe_ssl_write, void *ssl, const void *buf, int num)
 {
-	return ct_ssl_write_entry(ctx, (__u64)ssl, (__u64)buf, num);
+	return ct_ssl_entry(ctx, CT_OP_SEND, (__u64)ssl, (__u64)buf, 0);
 }
 
 SEC("uprobe")
-int BPF_KPROBE(ct_uprobe_ssl_write_ex, void *ssl, const void *buf, __u64 num)
+int BPF_KPROBE(ct_uprobe_ssl_write_ex, void *ssl, const void *buf, __u64 num, __u64 *written)
 {
-	return ct_ssl_write_entry(ctx, (__u64)ssl, (__u64)buf, (__s64)num);
-}
-
-static __always_inline int ct_ssl_read_entry(struct pt_regs *ctx, __u64 ssl, __u64 buf, __u64 readbytes)
-{
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	if (ct_is_self(pid_tgid >> 32))
-		return 0;
-	__u32 cookie = bpf_get_attach_cookie(ctx);
-	ct_tls_note(pid_tgid, ssl, CT_OP_RECV, cookie);
-	struct ct_tls_read_args args = {.ssl = ssl, .buf = buf, .readbytes = readbytes, .cookie = cookie};
-	bpf_map_update_elem(&ct_tls_read_args, &pid_tgid, &args, BPF_ANY);
-	return 0;
+	return ct_ssl_entry(ctx, CT_OP_SEND, (__u64)ssl, (__u64)buf, (__u64)written);
 }
 
 SEC("uprobe")
 int BPF_KPROBE(ct_uprobe_ssl_read, void *ssl, void *buf, int num)
 {
-	return ct_ssl_read_entry(ctx, (__u64)ssl, (__u64)buf, 0);
+	return ct_ssl_entry(ctx, CT_OP_RECV, (__u64)ssl, (__u64)buf, 0);
 }
 
 SEC("uprobe")
 int BPF_KPROBE(ct_uprobe_ssl_read_ex, void *ssl, void *buf, __u64 num, __u64 *readbytes)
 {
-	return ct_ssl_read_entry(ctx, (__u64)ssl, (__u64)buf, (__u64)readbytes);
+	return ct_ssl_entry(ctx, CT_OP_RECV, (__u64)ssl, (__u64)buf, (__u64)readbytes);
 }
 
-/* One return probe for SSL_read (returns the byte count) and SSL_read_ex (returns 1 and stores
- * the count through readbytes). */
+/* One return probe for all four: SSL_read/SSL_write return the byte count (≤ 0 on failure), the _ex
+ * variants return 1 and store the count through their last argument. */
 SEC("uretprobe")
-int BPF_KRETPROBE(ct_uretprobe_ssl_read, long ret)
+int BPF_KRETPROBE(ct_uretprobe_ssl_io, long ret)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct ct_tls_read_args *a = bpf_map_lookup_elem(&ct_tls_read_args, &pid_tgid);
+	struct ct_tls_args *a = bpf_map_lookup_elem(&ct_tls_args, &pid_tgid);
 	if (!a) {
 		if (!ct_is_self(pid_tgid >> 32))
 			ct_count(CT_CNT_STASH_MISS, 1);
 		return 0;
 	}
-	struct ct_tls_read_args args = *a;
-	bpf_map_delete_elem(&ct_tls_read_args, &pid_tgid);
+	struct ct_tls_args args = *a;
+	bpf_map_delete_elem(&ct_tls_args, &pid_tgid);
 	__u64 n = 0;
-	if (args.readbytes) {
-		if ((int)ret != 1 || bpf_probe_read_user(&n, sizeof(n), (void *)args.readbytes))
+	if (args.nbytes) {
+		if ((int)ret != 1 || bpf_probe_read_user(&n, sizeof(n), (void *)args.nbytes))
 			return 0;
 	} else {
 		if ((int)ret <= 0)
@@ -124,7 +115,7 @@ int BPF_KRETPROBE(ct_uretprobe_ssl_read, long ret)
 	}
 	if (n > 0x7fffffff)
 		return 0;
-	ct_tls_emit(pid_tgid, args.ssl, CT_OP_RECV, args.cookie, args.buf, n);
+	ct_tls_emit(pid_tgid, args.ssl, args.op, args.cookie, args.buf, n);
 	return 0;
 }
 #endif

@@ -1,5 +1,5 @@
-// Which BPF program goes on which OpenSSL function. Writes are probed at entry only (the plaintext
-// is there before encryption; a uprobe hit costs ~12 µs here), reads at entry and return.
+// Which BPF program goes on which OpenSSL function: entry and return for each, since only the return
+// value says how many bytes a call moved (bpf/tls/openssl.h).
 
 export interface ProbeSpec {
   func: string;
@@ -9,11 +9,13 @@ export interface ProbeSpec {
 
 export const OPENSSL_PROBES: readonly ProbeSpec[] = [
   { func: 'SSL_write', prog: 'ct_uprobe_ssl_write', retprobe: false },
+  { func: 'SSL_write', prog: 'ct_uretprobe_ssl_io', retprobe: true },
   { func: 'SSL_write_ex', prog: 'ct_uprobe_ssl_write_ex', retprobe: false },
+  { func: 'SSL_write_ex', prog: 'ct_uretprobe_ssl_io', retprobe: true },
   { func: 'SSL_read', prog: 'ct_uprobe_ssl_read', retprobe: false },
-  { func: 'SSL_read', prog: 'ct_uretprobe_ssl_read', retprobe: true },
+  { func: 'SSL_read', prog: 'ct_uretprobe_ssl_io', retprobe: true },
   { func: 'SSL_read_ex', prog: 'ct_uprobe_ssl_read_ex', retprobe: false },
-  { func: 'SSL_read_ex', prog: 'ct_uretprobe_ssl_read', retprobe: true },
+  { func: 'SSL_read_ex', prog: 'ct_uretprobe_ssl_io', retprobe: true },
 ];
 
 /** The functions a binary must export for its TLS to be captured at all. */
