@@ -63,18 +63,18 @@ describe('ProcessTable on a fake procRoot', () => {
     });
   });
 
-  test('exec: kernel values win, /proc fills cgroup, container and what the kernel lacks', () => {
+  test('exec: kernel values win, /proc resolves the exe and fills cgroup, container and what the kernel lacks', () => {
     fake.add({ pid: 13, exe: '/usr/local/bin/tool', argv: ['tool', 'a', 'b', 'c'], uid: 0, ppid: 9, cgroup: DOCKER });
     const t = table();
     t.noteExec(13, { exe: '/usr/bin/tool-from-kernel', argv: ['tool', 'a'], argvTruncated: true, uid: 33 }, 0);
     const ctx = t.get(13);
-    assert.equal(ctx?.exe, '/usr/bin/tool-from-kernel');
+    assert.equal(ctx?.exe, '/usr/local/bin/tool', 'the resolved /proc/PID/exe, not the path given to execve');
     assert.deepEqual(ctx?.cmdline, ['tool', 'a', 'b', 'c'], 'a truncated kernel argv is replaced by /proc');
     assert.equal(ctx?.uid, 33);
     assert.equal(ctx?.user, 'www-data');
     assert.equal(ctx?.ppid, 9);
     assert.equal(ctx?.containerId, ID);
-    // A relative path from execve("./tool") is replaced by the resolved /proc/PID/exe.
+    // So is a relative path from execve("./tool").
     t.noteExec(13, { exe: './tool' }, 1);
     assert.equal(t.get(13)?.exe, '/usr/local/bin/tool');
     assert.deepEqual(t.get(13)?.cmdline, ['tool', 'a', 'b', 'c']);

@@ -224,8 +224,10 @@ export class ProcessTable {
     return { context, startTime: this.#readStartTime(pid), needsProc: false };
   }
 
-  // Kernel info wins where it has a value, except where /proc is known to be better: a relative exe path
-  // (execve("./tool")) and a truncated argv. What only /proc has (cgroup, container, pod) always comes from it.
+  // Kernel info wins where it has a value, except where /proc is known to be better: the executable (the
+  // kernel reports the path given to execve — relative, or a symlink such as /usr/bin/python3 — while
+  // /proc/PID/exe is the resolved file, which is what exe filters match) and a truncated argv. What only /proc
+  // has (cgroup, container, pod) always comes from it.
   #fillFromProc(pid: number, entry: Entry, info: ExecInfo = {}): void {
     entry.needsProc = false;
     this.#counters.procReads++;
@@ -233,8 +235,7 @@ export class ProcessTable {
     const ctx = entry.context;
     if (proc !== undefined) {
       entry.startTime = this.#readStartTime(pid);
-      const kernelExe = info.exe ?? (ctx.exe === '' ? undefined : ctx.exe);
-      if ((kernelExe === undefined || !kernelExe.startsWith('/')) && proc.exe !== '') ctx.exe = proc.exe;
+      if (proc.exe !== '') ctx.exe = proc.exe;
       const kernelArgv = info.argv ?? (ctx.cmdline.length > 0 ? ctx.cmdline : undefined);
       if ((kernelArgv === undefined || info.argvTruncated === true) && proc.cmdline.length > 0) {
         ctx.cmdline = proc.cmdline;
