@@ -12,8 +12,10 @@ export interface Started {
   exited: Promise<number | null>;
 }
 
+// Each child leads its own process group, so that stopping it also stops what it forked (nginx workers
+// would otherwise keep the output pipes, and with them this test process, alive).
 export function start(cmd: string, args: string[], opts: SpawnOptions = {}): Started {
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, ...opts });
   live.add(child);
   let out = '';
   let err = '';
@@ -41,13 +43,23 @@ export async function run(cmd: string, args: string[], opts: SpawnOptions & { ti
   return { code, stdout: s.stdout(), stderr: s.stderr() };
 }
 
-export async function stopAll(): Promise<void> {
-  const waits: Promise<unknown>[] = [];
-  for (const child of live) {
-    waits.push(new Promise((resolve) => child.once('exit', resolve)));
-    child.kill('SIGKILL');
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  try {
+    if (child.pid) process.kill(-child.pid, signal);
+  } catch {
+    child.kill(signal); // the group is gone already
   }
+}
+
+export async function stopAll(): Promise<void> {
+  const children = [...live];
+  const waits = children.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve))));
+  for (const child of children) killGroup(child, 'SIGKILL');
   await Promise.race([Promise.all(waits), new Promise((r) => setTimeout(r, 3000))]);
+  for (const child of children) {
+    child.stdout?.destroy();
+    child.stderr?.destroy();
+  }
 }
 
 export function freePort(): Promise<number> {
