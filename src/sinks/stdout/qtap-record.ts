@@ -157,8 +157,7 @@ function metadataOf(tx: Transaction): QtapMetadata {
 function requestOf(tx: Transaction, details: boolean, full: boolean): QtapRequest {
   const req = tx.request;
   const authority = authorityOf(req.url);
-  const r: QtapRequest = { method: req.method, url: req.url };
-  r.scheme = tx.scheme;
+  const r: QtapRequest = { method: req.method, url: req.url, scheme: tx.scheme };
   if (req.path !== '') r.path = req.path;
   if (authority !== '') r.authority = authority;
   r.protocol = tx.protocol;
