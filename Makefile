@@ -48,7 +48,7 @@ run: setup build
 typecheck: setup
 	$(Q)PATH="$$(dirname $(NODE)):$$PATH" npx tsc --noEmit
 
-TESTS ?= 'src/**/*.test.ts' 'test/**/*.test.ts'
+TESTS ?= 'src/**/*.test.ts' 'bench/**/*.test.ts' 'test/**/*.test.ts'
 
 test: export CLEARTAP_SETUP_TESTS = 1
 test: setup build typecheck
