@@ -3,9 +3,9 @@
  * ct_tls_args (pid_tgid → SSL_read/SSL_write arguments): only the return value says how many
  *   bytes really moved (a write during the handshake fails and is retried later), so the entry probe
  *   stashes the buffer and the return probe emits what the call moved.
- * ct_tls_last (pid_tgid → the last SSL* this thread called into): lets the socket syscall that
- *   carries its ciphertext tie the SSL* to the fd (CT_EV_BIND), which gives the TLS stream its
- *   addresses and direction. Consumed by the first matching socket syscall.
+ * ct_tls_last (pid_tgid → the SSL* of this thread's last successful SSL_write): lets the send
+ *   that carries its ciphertext right after the call tie the SSL* to the fd (CT_EV_BIND), which
+ *   gives the TLS stream its addresses and direction (Node). Consumed by the first send.
  * ct_tls_offsets ((tgid, SSL*) → bytes seen per direction): stream offsets so that user space
  *   sees every lost byte as a gap, whatever dropped it. */
 #ifndef CT_MAP_TLS_H
@@ -16,7 +16,8 @@ struct ct_tls_args {
 	__u64 nbytes; /* the _ex variants' size_t *readbytes / *written; 0 for SSL_read/SSL_write */
 	__u32 cookie;
 	__u8 op;      /* CT_OP_* */
-	__u8 pad[3];
+	__u8 sock_io; /* a socket syscall in the same direction happened inside the call (socket BIO) */
+	__u8 pad[2];
 };
 
 struct {

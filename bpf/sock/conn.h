@@ -7,7 +7,7 @@
 #define CT_SOCK_STREAM 1
 #define CT_S_IFMT 00170000
 #define CT_S_IFSOCK 0140000
-/* How long a thread's last SSL call may wait for the syscall that carries its ciphertext. */
+/* How long after SSL_write returns its ciphertext may still be sent (Node) and bind. */
 #define CT_BIND_WINDOW_NS (50ULL * 1000 * 1000)
 
 /* The struct socket behind fd in the current process, or NULL when fd is not a socket. */
@@ -80,32 +80,46 @@ static __always_inline struct ct_conn *ct_conn_get(__u32 pid, __u32 fd)
 }
 
 /*
- * Ties the SSL* this thread last called into to the socket it is now moving bytes on. OpenSSL's
- * socket BIO does the syscall inside SSL_read/SSL_write; Node's memory BIOs do it right after
- * SSL_write returns. Only a syscall in the same direction as the SSL call binds, and only once.
+ * Ties an SSL* to the socket carrying its ciphertext, from the socket syscall that moves it:
+ * - inside SSL_read/SSL_write (OpenSSL's socket BIO: curl, python, nginx), the call in progress on
+ *   this thread names the SSL*;
+ * - right after a successful SSL_write (Node's memory BIOs write the ciphertext once SSL_write has
+ *   returned), the note that return left names it, and the first send consumes it.
+ * A read outside any SSL call binds nothing: Node reads ciphertext before SSL_read, when nothing yet
+ * says which SSL* it is for.
  */
 static __always_inline void ct_conn_bind_tls(struct ct_conn *conn, __u64 pid_tgid, __u32 fd, __u8 op)
 {
-	struct ct_tls_last *last = bpf_map_lookup_elem(&ct_tls_last, &pid_tgid);
-	if (!last || last->op != op)
+	__u64 ssl = 0;
+	__u32 cookie = 0;
+	struct ct_tls_args *in_call = bpf_map_lookup_elem(&ct_tls_args, &pid_tgid);
+	if (in_call && in_call->op == op) {
+		in_call->sock_io = 1;
+		ssl = in_call->ssl;
+		cookie = in_call->cookie;
+	} else if (op == CT_OP_SEND) {
+		struct ct_tls_last *last = bpf_map_lookup_elem(&ct_tls_last, &pid_tgid);
+		if (!last)
+			return;
+		struct ct_tls_last l = *last;
+		bpf_map_delete_elem(&ct_tls_last, &pid_tgid);
+		if (bpf_ktime_get_ns() - l.ts_ns > CT_BIND_WINDOW_NS)
+			return;
+		ssl = l.ssl;
+		cookie = l.cookie;
+	}
+	if (!ssl || conn->ssl || (conn->sniffed && !conn->tls))
 		return;
-	/* Consumed by the first socket syscall in its direction, bound or not, so that it can never
-	 * bind a later, unrelated socket of the same thread. */
-	struct ct_tls_last l = *last;
-	bpf_map_delete_elem(&ct_tls_last, &pid_tgid);
-	__u64 now = bpf_ktime_get_ns();
-	if (conn->ssl || (conn->sniffed && !conn->tls) || now - l.ts_ns > CT_BIND_WINDOW_NS)
-		return;
-	conn->ssl = l.ssl;
+	conn->ssl = ssl;
 	conn->tls = 1;
 	struct ct_bind_event ev = {
 		.kind = CT_EV_BIND,
 		.pid = pid_tgid >> 32,
-		.ts_ns = now,
-		.ssl = l.ssl,
+		.ts_ns = bpf_ktime_get_ns(),
+		.ssl = ssl,
 		.conn_id = conn->conn_id,
 		.fd = fd,
-		.cookie = l.cookie,
+		.cookie = cookie,
 	};
 	ct_count(CT_CNT_TLS_BIND, 1);
 	ct_output(&ev, sizeof(ev), ct_rb_flags());

@@ -3,8 +3,8 @@
  * symbols, such as node). The agent attaches these programs per binary, passing a cookie that
  * names the library. Payloads are emitted by the return probe, the one place that knows how many
  * bytes the call really moved: Node calls SSL_write during the handshake, fails, and retries the
- * same bytes later; non-blocking servers retry after WANT_WRITE. Every entry records the thread's
- * last SSL* for the socket binding (sock/conn.h).
+ * same bytes later; non-blocking servers retry after WANT_WRITE. The call in progress, and the last
+ * successful SSL_write, name the SSL* for the socket binding (sock/conn.h).
  * BPF_KPROBE/BPF_KRETPROBE give typed arguments to uprobes too (libbpf 1.1 has no BPF_UPROBE).
  *
  * Not covered: applications that reach the TLS record layer through an SSL BIO (BIO_f_ssl), e.g.
@@ -13,6 +13,7 @@
 #ifndef CT_TLS_OPENSSL_H
 #define CT_TLS_OPENSSL_H
 
+/* After a successful SSL_write: its ciphertext may still be on its way to the socket (Node). */
 static __always_inline void ct_tls_note(__u64 pid_tgid, __u64 ssl, __u8 op, __u32 cookie)
 {
 	struct ct_tls_last last = {.ssl = ssl, .ts_ns = bpf_ktime_get_ns(), .cookie = cookie, .op = op};
@@ -52,15 +53,14 @@ static __always_inline void ct_tls_emit(__u64 pid_tgid, __u64 ssl, __u8 op, __u3
 	ct_emit_payload(s, &p, off);
 }
 
-/* Entry of SSL_read/SSL_write and their _ex variants: remember the call for the return probe, and
- * the SSL* for the socket binding (the ciphertext syscall may happen inside this very call). */
+/* Entry of SSL_read/SSL_write and their _ex variants: remember the call for the return probe; while
+ * it is in progress, it also names the SSL* for a socket syscall made inside it (sock/conn.h). */
 static __always_inline int ct_ssl_entry(struct pt_regs *ctx, __u8 op, __u64 ssl, __u64 buf, __u64 nbytes)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	if (ct_is_self(pid_tgid >> 32))
 		return 0;
 	__u32 cookie = bpf_get_attach_cookie(ctx);
-	ct_tls_note(pid_tgid, ssl, op, cookie);
 	struct ct_tls_args args = {.ssl = ssl, .buf = buf, .nbytes = nbytes, .cookie = cookie, .op = op};
 	bpf_map_update_elem(&ct_tls_args, &pid_tgid, &args, BPF_ANY);
 	return 0;
@@ -115,6 +115,10 @@ int BPF_KRETPROBE(ct_uretprobe_ssl_io, long ret)
 	}
 	if (n > 0x7fffffff)
 		return 0;
+	/* A socket BIO already sent the ciphertext inside the call; only a memory BIO's (Node) is still
+	 * to come, and a note left behind would tie this SSL* to the next connection's first send. */
+	if (args.op == CT_OP_SEND && !args.sock_io)
+		ct_tls_note(pid_tgid, args.ssl, CT_OP_SEND, args.cookie);
 	ct_tls_emit(pid_tgid, args.ssl, args.op, args.cookie, args.buf, n);
 	return 0;
 }
