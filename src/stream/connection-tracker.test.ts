@@ -132,3 +132,45 @@ test('idle flows expire and the table is bounded', () => {
   assert.equal(t.counters.flowsExpired, 2);
   assert.equal(t.drain().length, 3, 'each evicted or expired request is still reported');
 });
+
+test('an SSL* address reused by a new connection before the old socket is closed', () => {
+  const t = new ConnectionTracker(env());
+  const tls = (over: Partial<DataRecord>) => data({ source: W.CT_SRC_TLS, stream: 0x5000, cookie: 1, ...over });
+  t.onConn(conn({ connId: 1, fd: 3 }));
+  t.onBind({ pid: 10, tsNs: 1, ssl: 0x5000, connId: 1, fd: 3, cookie: 1 });
+  t.onData(tls({ payload: REQ }));
+  t.onData(tls({ op: W.CT_OP_RECV, payload: RES }));
+  // The first SSL object is freed; the second connection gets the same address; the first socket closes late.
+  t.onConn(conn({ connId: 2, fd: 4, localPort: 40001 }));
+  t.onBind({ pid: 10, tsNs: 2, ssl: 0x5000, connId: 2, fd: 4, cookie: 1 });
+  t.onData(tls({ payload: REQ, offset: REQ.length }));
+  t.onClose({ pid: 10, tsNs: 3, connId: 1, ssl: 0x5000, fd: 3, sent: 0, received: 0 });
+  t.onData(tls({ op: W.CT_OP_RECV, payload: RES, offset: RES.length }));
+  const txs = t.drain();
+  assert.equal(txs.length, 2);
+  assert.deepEqual(txs.map((x) => x.local?.port), [40000, 40001]);
+  assert.notEqual(txs[0].connectionId, txs[1].connectionId);
+});
+
+test('a TLS exchange finished before its socket is known waits for the tie, then for bindWaitNs at most', () => {
+  const t = new ConnectionTracker(env(), { bindWaitNs: 100e6 });
+  const tls = (over: Partial<DataRecord>) => data({ source: W.CT_SRC_TLS, stream: 0x7000, cookie: 1, ...over });
+  t.onConn(conn({ dir: W.CT_DIR_INGRESS, connId: 9, fd: 9 }));
+  t.onData(tls({ op: W.CT_OP_RECV, payload: REQ, tsNs: 1e6 }));
+  t.onData(tls({ op: W.CT_OP_SEND, payload: RES, tsNs: 2e6 }));
+  assert.equal(t.drain().length, 0, 'held until the SSL* is tied to its socket');
+  t.onBind({ pid: 10, tsNs: 3e6, ssl: 0x7000, connId: 9, fd: 9, cookie: 1 });
+  const [tx] = t.drain();
+  assert.equal(tx.direction, 'ingress');
+  assert.deepEqual(tx.local, { address: '127.0.0.1', port: 40000 });
+
+  const other = (over: Partial<DataRecord>) => tls({ stream: 0x8000, ...over });
+  t.onData(other({ op: W.CT_OP_RECV, payload: REQ, tsNs: 10e6 }));
+  t.onData(other({ op: W.CT_OP_SEND, payload: RES, tsNs: 11e6 }));
+  t.sweep(50e6);
+  assert.equal(t.drain().length, 0);
+  t.sweep(200e6);
+  const [unbound] = t.drain();
+  assert.equal(unbound.local, undefined, 'never tied: emitted without addresses');
+  assert.equal(unbound.direction, 'ingress', 'direction from the bytes: it received the request');
+});

@@ -27,12 +27,15 @@ export interface TrackerOptions {
   limits: Partial<Http1Limits>;
   /** Flows idle this long are finished by sweep(). */
   idleNs: number;
+  /** How long exchanges of a TLS stream not yet tied to its socket wait for the tie (for addresses). */
+  bindWaitNs: number;
   maxFlows: number;
 }
 
 export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
   limits: {},
   idleNs: 5 * 60e9,
+  bindWaitNs: 200e6,
   maxFlows: 65536,
 };
 
@@ -44,6 +47,12 @@ export class ConnectionTracker implements CaptureHandler {
   private readonly tls = new Map<number, Map<number, Flow>>();
   /** Every live flow, least recently created first (eviction order). */
   private readonly flows = new Set<Flow>();
+  /**
+   * Exchanges of TLS streams whose socket is not known yet. A server using Node's memory BIOs
+   * answers its first request before the ciphertext write that ties the SSL* to the socket, so
+   * they wait (bindWaitNs at most) for the addresses and direction that tie brings.
+   */
+  private readonly held = new Map<Flow, { sinceNs: number; exchanges: Http1Exchange[] }>();
   private readonly out: Transaction[] = [];
   private flowSeq = 0;
   private txSeq = 0;
@@ -88,7 +97,13 @@ export class ConnectionTracker implements CaptureHandler {
     sock.ssl = r.ssl;
     if (sock.flow) this.finishFlow(sock.flow, r.tsNs); // bytes seen before the binding were ciphertext
     sock.flow = undefined;
-    this.tlsFlow(r.pid, r.ssl, this.env.tlsLibrary(r.cookie), r.tsNs).socket = sock;
+    // An SSL* already tied to another socket was freed and its address reused for this connection
+    // (the old socket may be closed later, e.g. by a garbage collector): that flow is over.
+    const previous = this.tls.get(r.pid)?.get(r.ssl);
+    if (previous?.socket && previous.socket !== sock) this.finishFlow(previous, r.tsNs);
+    const flow = this.tlsFlow(r.pid, r.ssl, this.env.tlsLibrary(r.cookie), r.tsNs);
+    flow.socket = sock;
+    this.release(flow);
   }
 
   onClose(r: CloseRecord): void {
@@ -100,8 +115,9 @@ export class ConnectionTracker implements CaptureHandler {
     }
     const ssl = sock?.ssl || r.ssl;
     if (ssl) {
+      // Unless the SSL* now serves another socket (its address was reused before this close).
       const flow = this.tls.get(r.pid)?.get(ssl);
-      if (flow) this.finishFlow(flow, r.tsNs);
+      if (flow && (flow.socket === undefined || flow.socket === sock)) this.finishFlow(flow, r.tsNs);
     }
   }
 
@@ -122,8 +138,9 @@ export class ConnectionTracker implements CaptureHandler {
     this.env.onExit?.(pid, tsNs);
   }
 
-  /** Finishes flows idle past the limit. */
+  /** Finishes flows idle past the limit, and stops waiting for ties that did not come. */
   sweep(nowNs: number): void {
+    for (const [flow, h] of [...this.held]) if (nowNs - h.sinceNs > this.opts.bindWaitNs) this.release(flow);
     for (const flow of [...this.flows]) {
       if (nowNs - flow.lastNs > this.opts.idleNs) {
         this.counters.flowsExpired++;
@@ -135,6 +152,7 @@ export class ConnectionTracker implements CaptureHandler {
   /** Finishes every flow (agent shutdown): requests still waiting are emitted without a response. */
   finishAll(tsNs: number): void {
     for (const flow of [...this.flows]) this.finishFlow(flow, tsNs);
+    for (const flow of [...this.held.keys()]) this.release(flow);
   }
 
   private socket(pid: number, connId: number, fd: number): SocketInfo {
@@ -175,8 +193,27 @@ export class ConnectionTracker implements CaptureHandler {
     this.emit(flow, flow.finish(tsNs));
   }
 
+  /** Emits what a flow held back while its socket was unknown. */
+  private release(flow: Flow): void {
+    const h = this.held.get(flow);
+    if (!h) return;
+    this.held.delete(flow);
+    this.output(flow, h.exchanges);
+  }
+
   private emit(flow: Flow, exchanges: Http1Exchange[]): void {
     if (exchanges.length === 0) return;
+    const held = this.held.get(flow);
+    if (held) {
+      held.exchanges.push(...exchanges);
+    } else if (flow.ssl && !flow.socket) {
+      this.held.set(flow, { sinceNs: flow.lastNs, exchanges: [...exchanges] });
+    } else {
+      this.output(flow, exchanges);
+    }
+  }
+
+  private output(flow: Flow, exchanges: Http1Exchange[]): void {
     const direction = flow.direction ?? 'egress';
     const sock = flow.socket;
     const process = this.env.process(flow.pid);
