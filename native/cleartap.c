@@ -9,6 +9,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
+#include <malloc.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -32,7 +34,8 @@ struct ct_conn_key {
 	__u32 fd;
 };
 
-#define BATCH_CAPACITY (4u << 20)
+#define BATCH_CAPACITY (1u << 20)
+#define BATCH_QUEUE 16 /* batches waiting for JS: at most 16 MiB; beyond, the ring buffer holds the rest */
 #define LOG_CAPACITY 16384
 #define POLL_TIMEOUT_MS 10
 
@@ -144,6 +147,8 @@ static bool get_string(napi_env env, napi_value v, char *buf, size_t cap)
 	return napi_get_value_string_utf8(env, v, buf, cap, &n) == napi_ok && n < cap - 1;
 }
 
+/* Detaching takes ~40 ms a link here (the kernel waits for a grace period under a global lock, so
+ * doing it from several threads gains nothing): stopping the agent takes a second or two. */
 static void handle_free(struct handle *h)
 {
 	for (size_t i = 0; i < h->nlinks; i++)
@@ -163,6 +168,43 @@ static void handle_free(struct handle *h)
 		free(h->cur);
 		h->cur = NULL;
 	}
+}
+
+/* Opens the skeleton, applies the settings and loads it; 0 or a negative errno. */
+static int open_and_load(napi_env env, napi_value opts, struct handle *h)
+{
+	if (h->skel)
+		cleartap_bpf__destroy(h->skel);
+	h->skel = cleartap_bpf__open();
+	if (!h->skel)
+		return -errno;
+	struct cleartap_bpf__rodata *ro = h->skel->rodata;
+	ro->ct_self_tgid = get_u32_prop(env, opts, "selfTgid", getpid());
+	ro->ct_max_chunk = get_u32_prop(env, opts, "maxChunk", 16384);
+	ro->ct_max_chunks = get_u32_prop(env, opts, "maxChunks", 8);
+	ro->ct_wakeup_bytes = get_u32_prop(env, opts, "wakeupBytes", 256 * 1024);
+	ro->ct_plaintext_sockets = get_u32_prop(env, opts, "plaintextSockets", 1) ? 1 : 0;
+	int err = bpf_map__set_max_entries(h->skel->maps.ct_events, get_u32_prop(env, opts, "ringBytes", 32u << 20));
+	if (err)
+		return err;
+
+	bool has = false;
+	napi_value list;
+	if (napi_has_named_property(env, opts, "disable", &has) == napi_ok && has &&
+	    napi_get_named_property(env, opts, "disable", &list) == napi_ok) {
+		uint32_t n = 0;
+		napi_get_array_length(env, list, &n);
+		for (uint32_t i = 0; i < n; i++) {
+			napi_value item;
+			char name[128];
+			if (napi_get_element(env, list, i, &item) != napi_ok || !get_string(env, item, name, sizeof(name)))
+				continue;
+			struct bpf_program *p = bpf_object__find_program_by_name(h->skel->obj, name);
+			if (p)
+				bpf_program__set_autoload(p, false);
+		}
+	}
+	return cleartap_bpf__load(h->skel);
 }
 
 /* open({ selfTgid, maxChunk, maxChunks, ringBytes, wakeupBytes, plaintextSockets, disable: [prog names] }) */
@@ -185,44 +227,22 @@ static napi_value js_open(napi_env env, napi_callback_info info)
 	struct handle *h = calloc(1, sizeof(*h));
 	if (!h)
 		return throw_error(env, "CT_ERR_NATIVE", "out of memory", ENOMEM);
-	h->skel = cleartap_bpf__open();
-	if (!h->skel) {
-		int err = errno;
-		free(h);
-		return throw_error(env, "CT_ERR_BPF_OPEN", "opening the BPF object failed", err);
+	/* The verifier gives up with EAGAIN when a signal arrives mid-check (a profiler's SIGPROF, a
+	 * child's SIGCHLD): hold signals back while loading (they are delivered right after), and should
+	 * one still get through, open afresh — a failed object cannot be loaded again. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	int err = 0;
+	for (int attempt = 0; attempt < 4; attempt++) {
+		err = open_and_load(env, argv[0], h);
+		if (err != -EAGAIN && err != -EINTR)
+			break;
+		log_clear();
 	}
-	struct cleartap_bpf__rodata *ro = h->skel->rodata;
-	ro->ct_self_tgid = get_u32_prop(env, argv[0], "selfTgid", getpid());
-	ro->ct_max_chunk = get_u32_prop(env, argv[0], "maxChunk", 16384);
-	ro->ct_max_chunks = get_u32_prop(env, argv[0], "maxChunks", 8);
-	ro->ct_wakeup_bytes = get_u32_prop(env, argv[0], "wakeupBytes", 256 * 1024);
-	ro->ct_plaintext_sockets = get_u32_prop(env, argv[0], "plaintextSockets", 1) ? 1 : 0;
-	uint32_t ring = get_u32_prop(env, argv[0], "ringBytes", 32u << 20);
-	int err = bpf_map__set_max_entries(h->skel->maps.ct_events, ring);
-	if (err) {
-		handle_free(h);
-		free(h);
-		return throw_error(env, "CT_ERR_BPF_LOAD", "ring buffer size must be a power of two", err);
-	}
-
-	bool has = false;
-	napi_value list;
-	if (napi_has_named_property(env, argv[0], "disable", &has) == napi_ok && has &&
-	    napi_get_named_property(env, argv[0], "disable", &list) == napi_ok) {
-		uint32_t n = 0;
-		napi_get_array_length(env, list, &n);
-		for (uint32_t i = 0; i < n; i++) {
-			napi_value item;
-			char name[128];
-			if (napi_get_element(env, list, i, &item) != napi_ok || !get_string(env, item, name, sizeof(name)))
-				continue;
-			struct bpf_program *p = bpf_object__find_program_by_name(h->skel->obj, name);
-			if (p)
-				bpf_program__set_autoload(p, false);
-		}
-	}
-
-	err = cleartap_bpf__load(h->skel);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	/* libbpf parsed the kernel's BTF (megabytes) for the CO-RE relocations; give that memory back. */
+	malloc_trim(0);
 	if (err) {
 		handle_free(h);
 		free(h);
@@ -342,12 +362,43 @@ static napi_value js_detach(napi_env env, napi_callback_info info)
 	return NULL;
 }
 
+/*
+ * Batch buffers are recycled: JS is done with a batch when its callback returns (everything it keeps
+ * is copied), so the buffer goes back to this pool instead of to malloc, whose freed 1 MiB blocks
+ * would otherwise linger in the heap and grow the agent's RSS.
+ */
+#define POOL_MAX (BATCH_QUEUE + 4)
+static uint8_t *pool[POOL_MAX];
+static size_t pool_len;
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static uint8_t *pool_get(void)
+{
+	uint8_t *p = NULL;
+	pthread_mutex_lock(&pool_lock);
+	if (pool_len)
+		p = pool[--pool_len];
+	pthread_mutex_unlock(&pool_lock);
+	return p ? p : malloc(BATCH_CAPACITY);
+}
+
+static void pool_put(uint8_t *p)
+{
+	pthread_mutex_lock(&pool_lock);
+	if (pool_len < POOL_MAX) {
+		pool[pool_len++] = p;
+		p = NULL;
+	}
+	pthread_mutex_unlock(&pool_lock);
+	free(p);
+}
+
 static struct batch *batch_new(void)
 {
 	struct batch *b = calloc(1, sizeof(*b));
 	if (!b)
 		return NULL;
-	b->data = malloc(BATCH_CAPACITY);
+	b->data = pool_get();
 	if (!b->data) {
 		free(b);
 		return NULL;
@@ -371,7 +422,7 @@ static void batch_flush(struct handle *h)
 		usleep(1000); /* JS is behind: the ring buffer absorbs the wait, and counts what it cannot */
 	}
 	atomic_fetch_add(&h->batches_dropped, 1);
-	free(b->data);
+	pool_put(b->data);
 	free(b);
 }
 
@@ -409,11 +460,11 @@ static void *poll_thread(void *arg)
 	return NULL;
 }
 
-static void free_batch_data(napi_env env, void *data, void *hint)
+static void recycle_batch_data(napi_env env, void *data, void *hint)
 {
 	(void)env;
 	(void)hint;
-	free(data);
+	pool_put(data);
 }
 
 static void call_js(napi_env env, napi_value js_cb, void *context, void *data)
@@ -421,22 +472,27 @@ static void call_js(napi_env env, napi_value js_cb, void *context, void *data)
 	(void)context;
 	struct batch *b = data;
 	if (!env || !js_cb) {
-		free(b->data);
+		pool_put(b->data);
 		free(b);
 		return;
 	}
 	napi_value args[2], undefined;
-	if (napi_create_external_arraybuffer(env, b->data, b->len, free_batch_data, NULL, &args[0]) != napi_ok) {
+	bool external = napi_create_external_arraybuffer(env, b->data, b->len, recycle_batch_data, NULL, &args[0]) == napi_ok;
+	if (!external) {
 		/* Runtimes that forbid external buffers: copy once instead. */
 		void *copy;
 		if (napi_create_arraybuffer(env, b->len, &copy, &args[0]) == napi_ok)
 			memcpy(copy, b->data, b->len);
-		free(b->data);
+		pool_put(b->data);
 	}
 	napi_create_uint32(env, b->records, &args[1]);
 	free(b);
 	napi_get_undefined(env, &undefined);
 	napi_call_function(env, undefined, js_cb, 2, args, NULL);
+	/* Views that outlive the callback see an empty buffer, never a recycled one; detaching also
+	 * hands the memory back to the pool now rather than at the next garbage collection. */
+	if (external)
+		napi_detach_arraybuffer(env, args[0]);
 }
 
 /* start(handle, onBatch(arrayBuffer, records)) */
@@ -455,7 +511,7 @@ static napi_value js_start(napi_env env, napi_callback_info info)
 		return throw_error(env, "CT_ERR_RINGBUF", "opening the ring buffer failed", errno);
 	napi_value name;
 	NAPI_OK(napi_create_string_utf8(env, "cleartap-ringbuf", NAPI_AUTO_LENGTH, &name));
-	NAPI_OK(napi_create_threadsafe_function(env, argv[1], NULL, name, 64, 1, NULL, NULL, NULL, call_js,
+	NAPI_OK(napi_create_threadsafe_function(env, argv[1], NULL, name, BATCH_QUEUE, 1, NULL, NULL, NULL, call_js,
 						&h->tsfn));
 	atomic_store(&h->running, true);
 	int err = pthread_create(&h->thread, NULL, poll_thread, h);
