@@ -15,7 +15,7 @@ export interface TransactionSink {
 
 export interface AgentOptions {
   capture: CaptureOptions;
-  /** Bytes of each body kept in a transaction. */
+  /** Bytes of each body kept in a transaction; 0 when no output shows bodies. */
   maxBodyBytes: number;
   sink: TransactionSink;
   log: Logger;
@@ -23,6 +23,8 @@ export interface AgentOptions {
 
 export interface AgentStatus {
   kernel: KernelCounters;
+  /** Transactions dropped because the sink was too far behind. */
+  sinkBacklogDropped: number;
   stream: StreamCounters;
   decode: { records: number; malformed: number };
   flows: number;
@@ -30,6 +32,21 @@ export interface AgentStatus {
 }
 
 const SWEEP_INTERVAL_MS = 1000;
+
+/**
+ * Bytes the kernel copies of each call when no body is kept: enough for the heads (and the start of a
+ * body), while the rest of each call travels as a gap record of a few bytes. HTTP/1 framing survives
+ * gaps in Content-Length bodies, so summaries stay exact at a fraction of the copying.
+ */
+export const HEADS_ONLY_CALL_BYTES = 4096;
+
+/** Batches handed to the sink and not yet written; past this the agent drops (and counts) rather than grow. */
+const MAX_SINK_BACKLOG = 64;
+
+/** Capture settings for the bodies the outputs need: none (heads only) or up to maxBodyBytes. */
+export function captureFor(maxBodyBytes: number, base: CaptureOptions = DEFAULT_CAPTURE_OPTIONS): CaptureOptions {
+  return maxBodyBytes > 0 ? base : { ...base, maxChunk: Math.min(base.maxChunk, HEADS_ONLY_CALL_BYTES), maxChunks: 1 };
+}
 
 export class Agent {
   private readonly opts: AgentOptions;
@@ -41,8 +58,10 @@ export class Agent {
   /** The kernel's counters as they were when the programs were unloaded. */
   private finalKernelCounters: KernelCounters | undefined;
   private timer: NodeJS.Timeout | undefined;
-  /** Sink writes in order; the agent never holds more than the batches already handed over. */
+  /** Sink writes in order; at most MAX_SINK_BACKLOG batches wait for it. */
   private writing: Promise<void> = Promise.resolve();
+  private sinkBacklog = 0;
+  private sinkBacklogDropped = 0;
 
   constructor(opts: AgentOptions) {
     this.opts = opts;
@@ -78,6 +97,7 @@ export class Agent {
   status(): AgentStatus {
     return {
       kernel: this.finalKernelCounters ?? this.capture.counters(),
+      sinkBacklogDropped: this.sinkBacklogDropped,
       stream: { ...this.tracker.counters },
       decode: { ...this.capture.decodeStats },
       flows: this.tracker.flowCount,
@@ -109,8 +129,16 @@ export class Agent {
   private flush(): void {
     const batch = this.tracker.drain();
     if (batch.length === 0) return;
+    if (this.sinkBacklog >= MAX_SINK_BACKLOG) {
+      this.sinkBacklogDropped += batch.length;
+      return;
+    }
     const { sink, log } = this.opts;
-    this.writing = this.writing.then(() => sink.write(batch)).catch((err: unknown) => log.error({ err }, 'the sink failed'));
+    this.sinkBacklog++;
+    this.writing = this.writing
+      .then(() => sink.write(batch))
+      .catch((err: unknown) => log.error({ err }, 'the sink failed'))
+      .finally(() => this.sinkBacklog--);
   }
 
   private sweep(): void {

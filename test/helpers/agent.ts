@@ -24,7 +24,7 @@ export class AgentProcess {
   }
 
   static async start(args: string[] = []): Promise<AgentProcess> {
-    const proc = start(process.execPath, [MAIN, '--format', 'json', '--log-level', 'info', ...args]);
+    const proc = start(process.execPath, [MAIN, '--format', 'json', '--level', 'full', '--log-level', 'info', ...args]);
     const agent = new AgentProcess(proc);
     await waitUntil(
       () => {
@@ -44,7 +44,8 @@ export class AgentProcess {
   /** Waits until `count` records match, then a little longer to catch any extra ones, and returns them all. */
   async expect(match: (r: QtapHttpTransaction) => boolean, count: number, timeoutMs = 10_000): Promise<QtapHttpTransaction[]> {
     await waitUntil(() => (this.records.filter(match).length >= count ? true : undefined), `${count} matching transactions (have ${this.records.filter(match).length})`, timeoutMs).catch((err: Error) => {
-      err.message += `\nrecords so far:\n${this.records.map((r) => JSON.stringify(r)).join('\n').slice(-4000)}\nagent stderr:\n${this.stderr.slice(-4000)}`;
+      const brief = (r: QtapHttpTransaction) => `${r.direction} ${r.request.method} ${r.request.url} → ${r.response?.status} pid=${r.metadata.process_id} local=${r.cleartap?.local} remote=${r.cleartap?.remote}`;
+      err.message += `\nlast records:\n${this.records.slice(-20).map(brief).join('\n')}\nagent stderr:\n${this.stderr.slice(-3000)}`;
       throw err;
     });
     await new Promise((r) => setTimeout(r, 300));
