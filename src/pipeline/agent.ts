@@ -40,8 +40,16 @@ const SWEEP_INTERVAL_MS = 1000;
  */
 export const HEADS_ONLY_CALL_BYTES = 4096;
 
-/** Batches handed to the sink and not yet written; past this the agent drops (and counts) rather than grow. */
-const MAX_SINK_BACKLOG = 64;
+/** Bytes of transactions handed to the sink and not yet written; past this the agent drops (and
+ * counts) rather than grow. Bodies dominate, so a batch weighs its bodies plus a fixed share. */
+const MAX_SINK_BACKLOG_BYTES = 64 << 20;
+const TRANSACTION_OVERHEAD_BYTES = 1024;
+
+function weight(batch: readonly Transaction[]): number {
+  let bytes = 0;
+  for (const tx of batch) bytes += TRANSACTION_OVERHEAD_BYTES + tx.request.body.length + (tx.response?.body.length ?? 0);
+  return bytes;
+}
 
 /** Capture settings for the bodies the outputs need: none (heads only) or up to maxBodyBytes. */
 export function captureFor(maxBodyBytes: number, base: CaptureOptions = DEFAULT_CAPTURE_OPTIONS): CaptureOptions {
@@ -58,9 +66,9 @@ export class Agent {
   /** The kernel's counters as they were when the programs were unloaded. */
   private finalKernelCounters: KernelCounters | undefined;
   private timer: NodeJS.Timeout | undefined;
-  /** Sink writes in order; at most MAX_SINK_BACKLOG batches wait for it. */
+  /** Sink writes in order; at most MAX_SINK_BACKLOG_BYTES wait for it. */
   private writing: Promise<void> = Promise.resolve();
-  private sinkBacklog = 0;
+  private sinkBacklogBytes = 0;
   private sinkBacklogDropped = 0;
 
   constructor(opts: AgentOptions) {
@@ -129,16 +137,17 @@ export class Agent {
   private flush(): void {
     const batch = this.tracker.drain();
     if (batch.length === 0) return;
-    if (this.sinkBacklog >= MAX_SINK_BACKLOG) {
+    const bytes = weight(batch);
+    if (this.sinkBacklogBytes + bytes > MAX_SINK_BACKLOG_BYTES) {
       this.sinkBacklogDropped += batch.length;
       return;
     }
     const { sink, log } = this.opts;
-    this.sinkBacklog++;
+    this.sinkBacklogBytes += bytes;
     this.writing = this.writing
       .then(() => sink.write(batch))
       .catch((err: unknown) => log.error({ err }, 'the sink failed'))
-      .finally(() => this.sinkBacklog--);
+      .finally(() => (this.sinkBacklogBytes -= bytes));
   }
 
   private sweep(): void {
