@@ -130,6 +130,18 @@ static struct handle *get_handle(napi_env env, napi_value v)
 	return h;
 }
 
+/* Reads a call's n arguments, the first of which must be a handle; NULL with a pending exception
+ * otherwise. */
+static struct handle *handle_args(napi_env env, napi_callback_info info, size_t n, napi_value *argv)
+{
+	size_t argc = n;
+	if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < n) {
+		napi_throw_type_error(env, "CT_ERR_NATIVE", "missing arguments");
+		return NULL;
+	}
+	return get_handle(env, argv[0]);
+}
+
 static uint32_t get_u32_prop(napi_env env, napi_value obj, const char *name, uint32_t dflt)
 {
 	bool has = false;
@@ -267,10 +279,8 @@ static bool add_link(struct handle *h, struct bpf_link *link, size_t *id)
 /* attachTracepoints(handle): every tracepoint program (uprobes are attached one by one). */
 static napi_value js_attach_tracepoints(napi_env env, napi_callback_info info)
 {
-	size_t argc = 1;
 	napi_value argv[1];
-	NAPI_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-	struct handle *h = get_handle(env, argv[0]);
+	struct handle *h = handle_args(env, info, 1, argv);
 	if (!h)
 		return NULL;
 	log_clear();
@@ -299,14 +309,8 @@ static napi_value js_attach_tracepoints(napi_env env, napi_callback_info info)
 /* attachUprobe(handle, progName, binaryPath, funcName, retprobe, pid, cookie) → link id */
 static napi_value js_attach_uprobe(napi_env env, napi_callback_info info)
 {
-	size_t argc = 7;
 	napi_value argv[7];
-	NAPI_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-	if (argc < 7) {
-		napi_throw_type_error(env, "CT_ERR_NATIVE", "attachUprobe needs 7 arguments");
-		return NULL;
-	}
-	struct handle *h = get_handle(env, argv[0]);
+	struct handle *h = handle_args(env, info, 7, argv);
 	if (!h)
 		return NULL;
 	char prog_name[128], path[4096], func[256];
@@ -347,10 +351,8 @@ static napi_value js_attach_uprobe(napi_env env, napi_callback_info info)
 /* detach(handle, linkId) */
 static napi_value js_detach(napi_env env, napi_callback_info info)
 {
-	size_t argc = 2;
 	napi_value argv[2];
-	NAPI_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-	struct handle *h = get_handle(env, argv[0]);
+	struct handle *h = handle_args(env, info, 2, argv);
 	if (!h)
 		return NULL;
 	uint32_t id = 0;
@@ -498,10 +500,8 @@ static void call_js(napi_env env, napi_value js_cb, void *context, void *data)
 /* start(handle, onBatch(arrayBuffer, records)) */
 static napi_value js_start(napi_env env, napi_callback_info info)
 {
-	size_t argc = 2;
 	napi_value argv[2];
-	NAPI_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-	struct handle *h = get_handle(env, argv[0]);
+	struct handle *h = handle_args(env, info, 2, argv);
 	if (!h)
 		return NULL;
 	if (h->started)
@@ -537,10 +537,8 @@ static void stop_thread(struct handle *h)
  * reach JS on later turns of the event loop. */
 static napi_value js_stop(napi_env env, napi_callback_info info)
 {
-	size_t argc = 1;
 	napi_value argv[1];
-	NAPI_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-	struct handle *h = get_handle(env, argv[0]);
+	struct handle *h = handle_args(env, info, 1, argv);
 	if (h)
 		stop_thread(h);
 	return NULL;
@@ -549,10 +547,8 @@ static napi_value js_stop(napi_env env, napi_callback_info info)
 /* close(handle): detaches every probe and frees the BPF object. */
 static napi_value js_close(napi_env env, napi_callback_info info)
 {
-	size_t argc = 1;
 	napi_value argv[1];
-	NAPI_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-	struct handle *h = get_handle(env, argv[0]);
+	struct handle *h = handle_args(env, info, 1, argv);
 	if (!h)
 		return NULL;
 	stop_thread(h);
@@ -563,10 +559,8 @@ static napi_value js_close(napi_env env, napi_callback_info info)
 /* counters(handle) → Float64Array of the per-CPU counters summed, then batchesDropped. */
 static napi_value js_counters(napi_env env, napi_callback_info info)
 {
-	size_t argc = 1;
 	napi_value argv[1];
-	NAPI_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-	struct handle *h = get_handle(env, argv[0]);
+	struct handle *h = handle_args(env, info, 1, argv);
 	if (!h || !h->skel)
 		return NULL;
 	int ncpu = libbpf_num_possible_cpus();
@@ -595,10 +589,8 @@ static napi_value js_counters(napi_env env, napi_callback_info info)
 /* forgetConn(handle, pid, fd): drops the kernel's entry for a socket of an exited process. */
 static napi_value js_forget_conn(napi_env env, napi_callback_info info)
 {
-	size_t argc = 3;
 	napi_value argv[3];
-	NAPI_OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-	struct handle *h = get_handle(env, argv[0]);
+	struct handle *h = handle_args(env, info, 3, argv);
 	if (!h || !h->skel)
 		return NULL;
 	struct ct_conn_key key = {0};
