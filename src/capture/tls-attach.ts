@@ -23,6 +23,9 @@ export class TlsAttachManager {
     for (const t of wellKnownTargets()) this.attach(t);
     const scan = scanAllProcesses({ excludePid: process.pid });
     for (const t of scan.targets) this.attach(t);
+    for (const skip of scan.skips) {
+      if (skip.code !== 'no-tls') this.log.debug({ path: skip.displayPath, reason: skip.reason, pids: skip.pids.slice(0, 5) }, 'TLS binary skipped');
+    }
   }
 
   onExec(pid: number, _filename: string): void {
@@ -46,6 +49,9 @@ export class TlsAttachManager {
     const result = scanProcess(pid);
     if (!result.ok) return; // the process is gone or unreadable: nothing to attach
     for (const t of result.targets) this.attach(t);
+    for (const skip of result.skips) {
+      if (skip.code !== 'no-tls') this.log.debug({ pid, path: skip.displayPath, reason: skip.reason }, 'TLS binary skipped');
+    }
   }
 
   private attach(t: TlsTarget): void {
