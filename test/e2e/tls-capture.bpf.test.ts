@@ -2,7 +2,7 @@
 // clients talk to real servers on 127.0.0.1, and the test asserts the exact transactions printed.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgentProcess, onPort } from '../helpers/agent.ts';
 import { run, start, stopAll, freePort, waitForPort } from '../helpers/children.ts';
@@ -132,7 +132,36 @@ function call(path, body) { return new Promise((resolve, reject) => {
   }
 });
 
+describe('processes started after the agent', () => {
+  test('a TLS binary the agent has never seen is attached on exec, before its first request', async () => {
+    const srv = await startNginx({ 'late.txt': 'late\n' }, true);
+    const dir = tempDir('late-node');
+    const copy = join(dir, 'node-late'); // a new inode: nothing was attached to it at start-up
+    copyFileSync(SYSTEM_NODE, copy);
+    chmodSync(copy, 0o755);
+    const client = `require('node:https').get({ host: '127.0.0.1', port: ${srv.port}, path: '/late.txt', rejectUnauthorized: false }, (r) => { r.resume(); r.on('end', () => console.log(r.statusCode)); });`;
+    const r = await run(copy, ['-e', client]);
+    assert.equal(r.stdout.trim(), '200', r.stderr);
+    const [tx] = await agent.expect((t) => onPort(srv.port)(t) && egress(t), 1);
+    assert.equal(tx.metadata.process_exe, copy);
+    assert.equal(tx.cleartap?.tls_library, 'node-openssl');
+    assert.equal(body(tx, 'response').toString(), 'late\n');
+  });
+});
+
 describe('plaintext HTTP', () => {
+  test('IPv6 loopback: addresses and URL in their v6 form', async () => {
+    const port = await freePort();
+    const server = `require('node:http').createServer((req, res) => res.end('v6')).listen(${port}, '::1');`;
+    start(SYSTEM_NODE, ['-e', server]);
+    await waitForPort(port, 10_000, '::1');
+    const r = await run('curl', ['-s', '-g', `http://[::1]:${port}/six`]);
+    assert.equal(r.stdout, 'v6');
+    const [tx] = await agent.expect((t) => t.cleartap?.remote === `[::1]:${port}` && egress(t), 1);
+    assert.equal(tx.request.url, `http://[::1]:${port}/six`);
+    assert.match(tx.cleartap?.local ?? '', /^\[::1\]:\d+$/);
+  });
+
   test('curl → python3 -m http.server: both sides, byte-exact', async () => {
     const page = '<h1>plain</h1>\n';
     const { port } = await startPythonHttpServer({ 'index.html': page, 'two.txt': 'second\n' });
