@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import * as W from '../capture/wire.ts';
 import type { ConnRecord, DataRecord } from '../capture/decode.ts';
 import { ConnectionTracker, type TrackerEnvironment } from './connection-tracker.ts';
+import { MAX_UNSYNCED_BYTES } from './flow.ts';
 
 const enc = new TextEncoder();
 const REQ = enc.encode('GET /a?q=1 HTTP/1.1\r\nHost: example.test:8443\r\nUser-Agent: t\r\n\r\n');
@@ -110,13 +111,15 @@ test('close finishes a read-until-close response; exit forgets the kernel entrie
   assert.equal(t.flowCount, 0);
 });
 
-test('connections that are not HTTP are counted and skipped', () => {
+test('connections that are not HTTP are counted and, past the sync limit, left alone', () => {
   const t = new ConnectionTracker(env());
   t.onConn(conn());
-  t.onData(data({ payload: enc.encode('\x00\x01binary protocol') }));
+  const binary = new Uint8Array(MAX_UNSYNCED_BYTES + 1).fill(7);
+  t.onData(data({ payload: binary }));
+  t.onData(data({ payload: REQ, offset: binary.length }));
   t.onData(data({ op: W.CT_OP_RECV, payload: RES }));
-  assert.equal(t.drain().length, 0);
-  assert.equal(t.counters.notHttpBytes, 17 + RES.length);
+  assert.equal(t.drain().length, 0, 'an HTTP-looking call after that much binary is not taken for HTTP');
+  assert.equal(t.counters.notHttpBytes, binary.length + REQ.length + RES.length);
 });
 
 test('idle flows expire and the table is bounded', () => {
@@ -173,4 +176,17 @@ test('a TLS exchange finished before its socket is known waits for the tie, then
   const [unbound] = t.drain();
   assert.equal(unbound.local, undefined, 'never tied: emitted without addresses');
   assert.equal(unbound.direction, 'ingress', 'direction from the bytes: it received the request');
+});
+
+test('a connection joined mid-message is picked up at the next message start', () => {
+  const t = new ConnectionTracker(env());
+  t.onConn(conn());
+  // The agent started during a response body: those bytes cannot be parsed, the next exchange can.
+  t.onData(data({ op: W.CT_OP_RECV, payload: enc.encode('...rest of an earlier body'), offset: 500 }));
+  t.onData(data({ payload: REQ, offset: 100 }));
+  t.onData(data({ op: W.CT_OP_RECV, payload: RES, offset: 526 }));
+  const [tx] = t.drain();
+  assert.equal(tx.request.path, '/a');
+  assert.equal(tx.response?.status, 200);
+  assert.equal(t.counters.notHttpBytes, 26);
 });

@@ -22,6 +22,8 @@ export interface SocketInfo {
 }
 
 export const SEND = 0;
+/** How much of a connection may go by without an HTTP/1 message start before it is taken for another protocol. */
+export const MAX_UNSYNCED_BYTES = 64 * 1024;
 export const RECV = 1;
 
 export interface FlowInit {
@@ -44,7 +46,8 @@ export class Flow {
   /** The HTTP role of the bytes this process sends; undefined until the first payload is sniffed. */
   sendRole: StreamRole | undefined;
   private session: Http1Session | undefined;
-  private notHttp = false;
+  /** Bytes seen before any HTTP/1 message start; past MAX_UNSYNCED_BYTES the flow is not HTTP. */
+  private unsynced = 0;
   private readonly expected = [Number.NaN, Number.NaN];
   private readonly counters: StreamCounters;
   private readonly limits: Partial<Http1Limits>;
@@ -81,7 +84,8 @@ export class Flow {
     if (payload.length === 0) return;
 
     if (!this.session) {
-      if (this.notHttp || !this.start(op, payload)) {
+      if (this.unsynced > MAX_UNSYNCED_BYTES || !this.start(op, payload)) {
+        this.unsynced += payload.length;
         this.counters.notHttpBytes += payload.length;
         return;
       }
@@ -113,13 +117,14 @@ export class Flow {
     return (op === SEND) === (this.sendRole === 'request') ? 'request' : 'response';
   }
 
-  /** Decides from the first bytes whether this is HTTP/1 and which side is the client. */
+  /**
+   * Decides from a call's first bytes whether a message starts there, and so which side is the client.
+   * A connection that predates the agent is joined mid-message: calls are tried until one starts a
+   * message (new messages mostly start a call), for MAX_UNSYNCED_BYTES at most.
+   */
   private start(op: number, payload: Uint8Array): boolean {
     const role = sniffHttp1(payload);
-    if (!role) {
-      this.notHttp = true;
-      return false;
-    }
+    if (!role) return false;
     this.sendRole = op === SEND ? role : role === 'request' ? 'response' : 'request';
     this.session = new Http1Session(this.limits);
     return true;
