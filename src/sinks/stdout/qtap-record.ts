@@ -166,10 +166,7 @@ function requestOf(tx: Transaction, details: boolean, full: boolean): QtapReques
   const ct = firstHeader(req.headers, 'content-type');
   if (ct !== '') r.content_type = ct;
   if (details) {
-    const pseudo = Object.create(null) as Record<string, string>;
-    pseudo[':method'] = req.method;
-    pseudo[':path'] = req.target;
-    pseudo[':scheme'] = tx.scheme;
+    const pseudo: Record<string, string> = { ':method': req.method, ':path': req.target, ':scheme': tx.scheme };
     if (authority !== '') pseudo[':authority'] = authority;
     r.headers = headerObject(req.headers, pseudo);
   }
@@ -183,9 +180,7 @@ function responseOf(res: HttpResponseRecord | undefined, details: boolean, full:
   const ct = firstHeader(res.headers, 'content-type');
   if (ct !== '') r.content_type = ct;
   if (details) {
-    const pseudo = Object.create(null) as Record<string, string>;
-    pseudo[':status'] = String(res.status);
-    r.headers = headerObject(res.headers, pseudo);
+    r.headers = headerObject(res.headers, { ':status': String(res.status) });
   }
   if (full && res.body.byteLength > 0) r.body = base64(res.body);
   return r;

@@ -13,24 +13,31 @@ export function firstHeader(headers: HeaderList, lowerName: string): string {
 
 /**
  * Merges a header list into Qtap's `headers` object: names keep the case of their first occurrence, repeated
- * names (compared case-insensitively) are joined with ", " in wire order. The object has no prototype, so a
- * header named `__proto__` from the wire is an ordinary key.
+ * names (compared case-insensitively) are joined with ", " in wire order. A header named `__proto__` from the
+ * wire is an ordinary key (defined, never assigned). Header lists are short, so repeats are found by a scan of
+ * the names seen so far rather than a Map per call (this runs for every transaction at level details).
  */
 export function headerObject(headers: HeaderList, into?: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = into ?? (Object.create(null) as Record<string, string>);
-  const keyOf = new Map<string, string>(); // lower-cased name -> the key used in `out`
-  for (const key of Object.keys(out)) keyOf.set(key.toLowerCase(), key);
+  const out: Record<string, string> = into ?? {};
+  const keys = Object.keys(out);
+  const lowers = keys.map((k) => k.toLowerCase());
   for (const [name, value] of headers) {
     const lower = name.toLowerCase();
-    const key = keyOf.get(lower);
-    if (key === undefined) {
-      out[name] = value;
-      keyOf.set(lower, name);
+    const at = lowers.indexOf(lower);
+    if (at < 0) {
+      setOwn(out, name, value);
+      keys.push(name);
+      lowers.push(lower);
     } else {
-      out[key] = `${out[key]}, ${value}`;
+      setOwn(out, keys[at], `${out[keys[at]]}, ${value}`);
     }
   }
   return out;
+}
+
+function setOwn(obj: Record<string, string>, key: string, value: string): void {
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
 }
 
 /** host[:port] of the absolute request URL (the part between "://" and the path, query or fragment). */
@@ -64,5 +71,20 @@ export function durationMs(tx: Transaction): number | undefined {
 
 /** RFC3339 (UTC, millisecond precision) time of the first request byte; undefined when unknown. */
 export function transactionTime(tx: Transaction): string | undefined {
-  return Number.isFinite(tx.startTime) && tx.startTime > 0 ? new Date(tx.startTime).toISOString() : undefined;
+  return Number.isFinite(tx.startTime) && tx.startTime > 0 ? isoTime(tx.startTime) : undefined;
+}
+
+// Transactions arrive in bursts with nearby times: format the date and time to the second once per second.
+let cachedSecond = Number.NaN;
+let cachedPrefix = '';
+
+function isoTime(ms: number): string {
+  const whole = Math.floor(ms);
+  const second = Math.floor(whole / 1000);
+  if (second !== cachedSecond) {
+    cachedSecond = second;
+    cachedPrefix = new Date(second * 1000).toISOString().slice(0, 20); // "YYYY-MM-DDTHH:MM:SS."
+  }
+  const millis = whole - second * 1000;
+  return `${cachedPrefix}${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`;
 }
