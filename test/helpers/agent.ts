@@ -52,6 +52,10 @@ export class AgentProcess {
     return this.records.filter(match);
   }
 
+  signal(sig: NodeJS.Signals): void {
+    this.proc.child.kill(sig);
+  }
+
   /** SIGINT, as a user would; resolves with the exit code once the agent has drained and detached. */
   async stop(): Promise<number | null> {
     if (this.proc.child.exitCode !== null) return this.proc.child.exitCode;
