@@ -201,7 +201,7 @@ export class ConnectionTracker implements CaptureHandler {
     this.output(flow, h.exchanges);
   }
 
-  private emit(flow: Flow, exchanges: Http1Exchange[]): void {
+  private emit(flow: Flow, exchanges: readonly Http1Exchange[]): void {
     if (exchanges.length === 0) return;
     const held = this.held.get(flow);
     if (held) {
@@ -213,7 +213,7 @@ export class ConnectionTracker implements CaptureHandler {
     }
   }
 
-  private output(flow: Flow, exchanges: Http1Exchange[]): void {
+  private output(flow: Flow, exchanges: readonly Http1Exchange[]): void {
     const direction = flow.direction ?? 'egress';
     const sock = flow.socket;
     const process = this.env.process(flow.pid);

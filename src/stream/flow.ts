@@ -21,6 +21,8 @@ export interface SocketInfo {
   flow?: Flow;
 }
 
+const NO_EXCHANGES: readonly Http1Exchange[] = Object.freeze([]);
+
 export const SEND = 0;
 /** How much of a connection may go by without an HTTP/1 message start before it is taken for another protocol. */
 export const MAX_UNSYNCED_BYTES = 64 * 1024;
@@ -94,8 +96,8 @@ export class Flow {
   }
 
   /** Exchanges completed since the last call. */
-  take(): Http1Exchange[] {
-    return this.session ? this.session.take() : [];
+  take(): readonly Http1Exchange[] {
+    return this.session ? this.session.take() : NO_EXCHANGES;
   }
 
   /** The connection is over: finish what the framing allows and hand over the rest as incomplete. */

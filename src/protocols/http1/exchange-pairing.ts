@@ -56,6 +56,8 @@ function newStats(): Http1Stats {
   };
 }
 
+const NOTHING_READY: Http1Exchange[] = Object.freeze([]) as unknown as Http1Exchange[];
+
 export class ExchangePairing implements ReaderHost {
   readonly stats: Http1Stats = newStats();
   state: Http1SessionState = 'active';
@@ -90,6 +92,8 @@ export class ExchangePairing implements ReaderHost {
   }
 
   take(): Http1Exchange[] {
+    // Called for every captured chunk, and most chunks complete nothing: no new array for those.
+    if (this.ready.length === 0) return NOTHING_READY;
     const out = this.ready;
     this.ready = [];
     return out;
