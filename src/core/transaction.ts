@@ -89,4 +89,6 @@ export interface Transaction {
   upgraded?: boolean;
   /** Bytes of this exchange the capture never saw (ring-buffer drops, truncated calls). */
   gapBytes?: number;
+  /** The request or the response ended before its framing did (connection or capture ended first). */
+  incomplete?: true;
 }

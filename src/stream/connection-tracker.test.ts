@@ -190,3 +190,27 @@ test('a connection joined mid-message is picked up at the next message start', (
   assert.equal(tx.response?.status, 200);
   assert.equal(t.counters.notHttpBytes, 26);
 });
+
+test('bytes lost after the last record of a plaintext socket are recovered as a gap at close', () => {
+  const t = new ConnectionTracker(env());
+  t.onConn(conn());
+  t.onData(data({ payload: REQ }));
+  const head = enc.encode('HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n');
+  t.onData(data({ op: W.CT_OP_RECV, payload: head }));
+  // Every body record was dropped; the close record still knows how much the socket moved.
+  t.onClose({ pid: 10, tsNs: 5e6, connId: 77, ssl: 0, fd: 5, sent: REQ.length, received: head.length + 1000 });
+  const [tx] = t.drain();
+  assert.equal(tx.response?.bodySize, 1000);
+  assert.equal(tx.gapBytes, 1000);
+});
+
+test('a response cut short with nothing to account for the rest is marked incomplete', () => {
+  const t = new ConnectionTracker(env());
+  t.onConn(conn());
+  t.onData(data({ payload: REQ }));
+  t.onData(data({ op: W.CT_OP_RECV, payload: enc.encode('HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nabc') }));
+  t.onExit(10, 9e6); // the process died: no close record, no byte counts
+  const [tx] = t.drain();
+  assert.equal(tx.incomplete, true);
+  assert.equal(tx.response?.bodySize, 3);
+});

@@ -7,7 +7,7 @@ import type { ProcessContext, TlsLibrary, Transaction } from '../core/transactio
 import * as W from '../capture/wire.ts';
 import { formatAddress } from './address.ts';
 import { newStreamCounters, type StreamCounters } from './counters.ts';
-import { Flow, type SocketInfo } from './flow.ts';
+import { Flow, RECV, SEND, type SocketInfo } from './flow.ts';
 import { toTransaction } from './http1-transaction.ts';
 
 export interface TrackerEnvironment {
@@ -111,7 +111,12 @@ export class ConnectionTracker implements CaptureHandler {
     const sock = bySock?.get(r.connId);
     if (sock) {
       bySock!.delete(r.connId);
-      if (sock.flow) this.finishFlow(sock.flow, r.tsNs);
+      if (sock.flow) {
+        sock.flow.catchUp(SEND, r.sent, r.tsNs);
+        sock.flow.catchUp(RECV, r.received, r.tsNs);
+        this.emit(sock.flow, sock.flow.take());
+        this.finishFlow(sock.flow, r.tsNs);
+      }
     }
     const ssl = sock?.ssl || r.ssl;
     if (ssl) {

@@ -95,6 +95,18 @@ export class Flow {
     this.session!.push(this.roleOf(op), payload, tsNs);
   }
 
+  /**
+   * The socket's byte counts at close (plaintext sockets only): bytes past what arrived were lost
+   * after the last record that did, and are reported as a gap so the framing can still finish.
+   */
+  catchUp(op: number, total: number, tsNs: number): void {
+    const expected = this.expected[op];
+    if (!Number.isNaN(expected) && total > expected) {
+      this.expected[op] = total;
+      this.lose(op, total - expected, tsNs);
+    }
+  }
+
   /** Exchanges completed since the last call. */
   take(): readonly Http1Exchange[] {
     return this.session ? this.session.take() : NO_EXCHANGES;

@@ -114,5 +114,6 @@ export function toTransaction(ex: Http1Exchange, c: ConnectionFacts): Transactio
   }
   if (ex.upgraded) tx.upgraded = true;
   if (gap > 0) tx.gapBytes = gap;
+  if (!req.complete || (res && !res.complete)) tx.incomplete = true;
   return tx;
 }

@@ -35,6 +35,7 @@
 // | cleartap.request_body_truncated /.. | request.bodyTruncated / response.bodyTruncated     | summary  |
 // | cleartap.no_response                | true when response is absent                       | summary  |
 // | cleartap.upgraded / gap_bytes       | upgraded / gapBytes                                | summary  |
+// | cleartap.incomplete                 | incomplete (a message ended before its framing)    | summary  |
 // | cleartap.request_trailers / resp..  | request.trailers / response.trailers (as headers)  | details  |
 //
 // Headers: names keep their first wire spelling; repeated names (case-insensitive) are joined with ", ". The
@@ -107,6 +108,7 @@ export interface CleartapExtension {
   no_response?: true;
   upgraded?: true;
   gap_bytes?: number;
+  incomplete?: true;
 }
 
 export interface QtapHttpTransaction {
@@ -215,6 +217,7 @@ function extensionOf(tx: Transaction, details: boolean): CleartapExtension | und
   if (res === undefined) e.no_response = true;
   if (tx.upgraded === true) e.upgraded = true;
   if (tx.gapBytes !== undefined && tx.gapBytes > 0) e.gap_bytes = tx.gapBytes;
+  if (tx.incomplete === true) e.incomplete = true;
   for (const _ in e) return e;
   return undefined;
 }
