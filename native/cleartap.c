@@ -586,17 +586,24 @@ static napi_value js_counters(napi_env env, napi_callback_info info)
 	return out;
 }
 
-/* forgetConn(handle, pid, fd): drops the kernel's entry for a socket of an exited process. */
+/* forgetConn(handle, pid, fd, connId): drops the kernel's entry for a socket of an exited (or
+ * exec'd) process — only if it is still that connection, not a newer socket on the same fd. */
 static napi_value js_forget_conn(napi_env env, napi_callback_info info)
 {
-	napi_value argv[3];
-	struct handle *h = handle_args(env, info, 3, argv);
+	napi_value argv[4];
+	struct handle *h = handle_args(env, info, 4, argv);
 	if (!h || !h->skel)
 		return NULL;
 	struct ct_conn_key key = {0};
+	double conn_id = 0;
 	napi_get_value_uint32(env, argv[1], &key.pid);
 	napi_get_value_uint32(env, argv[2], &key.fd);
-	bpf_map_delete_elem(bpf_map__fd(h->skel->maps.ct_conns), &key);
+	napi_get_value_double(env, argv[3], &conn_id);
+	int fd = bpf_map__fd(h->skel->maps.ct_conns);
+	__u64 value[8]; /* struct ct_conn (bpf/maps/conns.h) begins with its u64 conn_id */
+	if (bpf_map__value_size(h->skel->maps.ct_conns) <= sizeof(value) && bpf_map_lookup_elem(fd, &key, value) == 0 &&
+	    (double)value[0] == conn_id)
+		bpf_map_delete_elem(fd, &key);
 	return NULL;
 }
 

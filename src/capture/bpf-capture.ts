@@ -136,9 +136,10 @@ export class BpfCapture {
     this.started = true;
   }
 
-  /** Deletes the kernel's entry for a socket of a process that exited without closing it. */
-  forgetSocket(pid: number, fd: number): void {
-    if (this.handle) this.addon.forgetConn(this.handle, pid, fd);
+  /** Deletes the kernel's entry for a socket of a process that exited (or exec'd) without closing it,
+   * unless the fd already names a newer socket. */
+  forgetSocket(pid: number, fd: number, connId: number): void {
+    if (this.handle) this.addon.forgetConn(this.handle, pid, fd, connId);
   }
 
   monotonicNs(): number {

@@ -27,7 +27,7 @@ export interface NativeAddon {
   stop(h: NativeHandle): void;
   close(h: NativeHandle): void;
   counters(h: NativeHandle): Float64Array;
-  forgetConn(h: NativeHandle, pid: number, fd: number): void;
+  forgetConn(h: NativeHandle, pid: number, fd: number, connId: number): void;
   monotonicNs(): number;
 }
 

@@ -78,7 +78,7 @@ export class Agent {
         process: (pid) => this.processes.get(pid),
         tlsLibrary: (cookie) => this.capture.binaryForCookie(cookie)?.library,
         wallMs: (tsNs) => this.bootMs + tsNs / 1e6,
-        forgetSocket: (pid, fd) => this.capture.forgetSocket(pid, fd),
+        forgetSocket: (pid, fd, connId) => this.capture.forgetSocket(pid, fd, connId),
         onExec: (r) => {
           this.processes.noteExec(r.pid, { exe: r.filename, argv: r.argv, argvTruncated: r.argvTruncated, uid: r.uid, ppid: r.ppid });
           this.tlsAttach.onExec(r.pid, r.filename);

@@ -14,7 +14,7 @@ function env(forgotten: string[] = []): TrackerEnvironment {
     process: (pid) => ({ pid, exe: '/usr/bin/test', cmdline: ['test'], uid: 0, user: 'root', cgroupPath: '' }),
     tlsLibrary: (cookie) => (cookie === 1 ? 'openssl' : undefined),
     wallMs: (ns) => 1_700_000_000_000 + ns / 1e6,
-    forgetSocket: (pid, fd) => forgotten.push(`${pid}:${fd}`),
+    forgetSocket: (pid, fd, connId) => forgotten.push(`${pid}:${fd}:${connId}`),
   };
 }
 
@@ -107,7 +107,7 @@ test('close finishes a read-until-close response; exit forgets the kernel entrie
   const [unanswered] = t.drain();
   assert.equal(unanswered.response, undefined);
   assert.equal(t.counters.unanswered, 1);
-  assert.deepEqual(forgotten, ['10:6']);
+  assert.deepEqual(forgotten, ['10:6:78']);
   assert.equal(t.flowCount, 0);
 });
 
@@ -213,4 +213,16 @@ test('a response cut short with nothing to account for the rest is marked incomp
   const [tx] = t.drain();
   assert.equal(tx.incomplete, true);
   assert.equal(tx.response?.bodySize, 3);
+});
+
+test('exec starts afresh: the old image\'s sockets are finished and forgotten, its SSL* streams dropped', () => {
+  const forgotten: string[] = [];
+  const t = new ConnectionTracker(env(forgotten));
+  t.onConn(conn({ connId: 3, fd: 3 }));
+  t.onData(data({ stream: 3, cookie: 3, payload: REQ }));
+  t.onData(data({ source: W.CT_SRC_TLS, stream: 0x9000, cookie: 1, payload: REQ }));
+  t.onExec({ pid: 10, ppid: 1, uid: 0, tsNs: 5e6, filename: '/usr/bin/next', argv: ['next'], argvTruncated: false });
+  assert.deepEqual(forgotten, ['10:3:3']);
+  assert.equal(t.flowCount, 0);
+  assert.equal(t.drain().length, 2, 'the requests in flight are reported without a response');
 });

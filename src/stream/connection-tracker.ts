@@ -17,8 +17,8 @@ export interface TrackerEnvironment {
   tlsLibrary(cookie: number): TlsLibrary | undefined;
   /** CLOCK_MONOTONIC ns → Unix ms. */
   wallMs(tsNs: number): number;
-  /** The kernel still has an entry for this socket of an exited process. */
-  forgetSocket(pid: number, fd: number): void;
+  /** The kernel still has an entry for this socket of an exited or exec'd process. */
+  forgetSocket(pid: number, fd: number, connId: number): void;
   onExec?(r: ExecRecord): void;
   onExit?(pid: number, tsNs: number): void;
 }
@@ -126,20 +126,15 @@ export class ConnectionTracker implements CaptureHandler {
     }
   }
 
+  /** A new program image: its SSL* values mean nothing any more, and sockets closed on exec left no
+   * close record (inherited ones are picked up again at their next read or write). */
   onExec(r: ExecRecord): void {
+    this.forgetProcess(r.pid, r.tsNs);
     this.env.onExec?.(r);
   }
 
   onExit(pid: number, tsNs: number): void {
-    for (const flow of [...(this.tls.get(pid)?.values() ?? [])]) this.finishFlow(flow, tsNs);
-    const socks = this.sockets.get(pid);
-    if (socks) {
-      for (const sock of socks.values()) {
-        if (sock.flow) this.finishFlow(sock.flow, tsNs);
-        this.env.forgetSocket(pid, sock.fd);
-      }
-      this.sockets.delete(pid);
-    }
+    this.forgetProcess(pid, tsNs);
     this.env.onExit?.(pid, tsNs);
   }
 
@@ -158,6 +153,19 @@ export class ConnectionTracker implements CaptureHandler {
   finishAll(tsNs: number): void {
     for (const flow of [...this.flows]) this.finishFlow(flow, tsNs);
     for (const flow of [...this.held.keys()]) this.release(flow);
+  }
+
+  /** Finishes a process's flows and drops its sockets here and in the kernel. */
+  private forgetProcess(pid: number, tsNs: number): void {
+    for (const flow of [...(this.tls.get(pid)?.values() ?? [])]) this.finishFlow(flow, tsNs);
+    this.tls.delete(pid);
+    const socks = this.sockets.get(pid);
+    if (!socks) return;
+    for (const sock of socks.values()) {
+      if (sock.flow) this.finishFlow(sock.flow, tsNs);
+      this.env.forgetSocket(pid, sock.fd, sock.connId);
+    }
+    this.sockets.delete(pid);
   }
 
   private socket(pid: number, connId: number, fd: number): SocketInfo {
@@ -196,6 +204,7 @@ export class ConnectionTracker implements CaptureHandler {
     if (flow.ssl) this.tls.get(flow.pid)?.delete(flow.ssl);
     if (flow.socket?.flow === flow) flow.socket.flow = undefined;
     this.emit(flow, flow.finish(tsNs));
+    this.release(flow); // a finished flow can no longer be tied to its socket: nothing to wait for
   }
 
   /** Emits what a flow held back while its socket was unknown. */
