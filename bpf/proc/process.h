@@ -35,8 +35,9 @@ int ct_tp_sched_process_exec(struct trace_event_raw_sched_process_exec *ctx)
 	if (len && bpf_probe_read_user(ev->args, len, (void *)arg_start))
 		len = 0;
 	ev->args_len = len;
-	/* Exec is rare and its /proc entries are read right away: wake user space now. */
-	ct_output(ev, sizeof(*ev), BPF_RB_FORCE_WAKEUP);
+	/* No forced wake-up: the poller comes by within 10 ms anyway, and an exec storm (a build) would
+	 * otherwise cost a thread wake-up per process. */
+	ct_output(ev, sizeof(*ev), ct_rb_flags());
 	return 0;
 }
 

@@ -5,14 +5,22 @@ import type { Logger } from '../core/logger.ts';
 import type { BpfCapture } from './bpf-capture.ts';
 import { scanAllProcesses, scanProcess, wellKnownTargets, type TlsTarget } from './tls/index.ts';
 
-/** When a new process's libraries are mapped: the dynamic loader runs right after exec. */
+/** When a new process's libraries are mapped: the dynamic loader runs right after exec, and a
+ * library opened later (python's `import ssl`) appears whenever the program gets to it. */
 const RESCAN_AFTER_EXEC_MS = [20, 250, 1500];
+/** Rescans are done in ticks, with a budget, so that an exec storm (a build) costs bounded CPU. */
+const TICK_MS = 20;
+const SCANS_PER_TICK = 20;
 
 export class TlsAttachManager {
   private readonly capture: BpfCapture;
   private readonly log: Logger;
   private readonly seen = new Set<string>();
-  private readonly timers = new Set<NodeJS.Timeout>();
+  /** pid → when its next rescans are due (ms, ascending). */
+  private readonly rescans = new Map<number, number[]>();
+  private timer: NodeJS.Timeout | undefined;
+  /** Rescans given up because the budget was spent (each such process may be missed if it brings a new TLS binary). */
+  scansSkipped = 0;
 
   constructor(capture: BpfCapture, log: Logger) {
     this.capture = capture;
@@ -26,23 +34,36 @@ export class TlsAttachManager {
     for (const skip of scan.skips) {
       if (skip.code !== 'no-tls') this.log.debug({ path: skip.displayPath, reason: skip.reason, pids: skip.pids.slice(0, 5) }, 'TLS binary skipped');
     }
+    this.timer = setInterval(() => this.tick(), TICK_MS);
+    this.timer.unref();
   }
 
-  onExec(pid: number, _filename: string): void {
-    this.scan(pid);
-    for (const delay of RESCAN_AFTER_EXEC_MS) {
-      const timer = setTimeout(() => {
-        this.timers.delete(timer);
-        this.scan(pid);
-      }, delay);
-      timer.unref();
-      this.timers.add(timer);
-    }
+  onExec(pid: number): void {
+    this.scan(pid); // a statically linked binary (node) is recognisable right away
+    const now = Date.now();
+    this.rescans.set(pid, RESCAN_AFTER_EXEC_MS.map((d) => now + d));
+  }
+
+  onExit(pid: number): void {
+    this.rescans.delete(pid);
   }
 
   stop(): void {
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.rescans.clear();
+  }
+
+  private tick(): void {
+    const now = Date.now();
+    let budget = SCANS_PER_TICK;
+    for (const [pid, due] of this.rescans) {
+      if (due[0] > now) continue;
+      while (due.length && due[0] <= now) due.shift();
+      if (due.length === 0) this.rescans.delete(pid);
+      if (budget-- > 0) this.scan(pid);
+      else this.scansSkipped++;
+    }
   }
 
   private scan(pid: number): void {

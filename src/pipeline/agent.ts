@@ -28,6 +28,8 @@ export interface AgentStatus {
   stream: StreamCounters;
   decode: { records: number; malformed: number };
   flows: number;
+  /** Post-exec library rescans skipped for lack of budget (an exec storm). */
+  tlsScansSkipped: number;
   tlsBinaries: Array<{ path: string; library: string; attached: string[]; failed: string[] }>;
 }
 
@@ -81,9 +83,12 @@ export class Agent {
         forgetSocket: (pid, fd, connId) => this.capture.forgetSocket(pid, fd, connId),
         onExec: (r) => {
           this.processes.noteExec(r.pid, { exe: r.filename, argv: r.argv, argvTruncated: r.argvTruncated, uid: r.uid, ppid: r.ppid });
-          this.tlsAttach.onExec(r.pid, r.filename);
+          this.tlsAttach.onExec(r.pid);
         },
-        onExit: (pid) => this.processes.noteExit(pid, Date.now()),
+        onExit: (pid) => {
+          this.processes.noteExit(pid, Date.now());
+          this.tlsAttach.onExit(pid);
+        },
       },
       { limits: { maxBodyBytes: opts.maxBodyBytes } },
     );
@@ -109,6 +114,7 @@ export class Agent {
       stream: { ...this.tracker.counters },
       decode: { ...this.capture.decodeStats },
       flows: this.tracker.flowCount,
+      tlsScansSkipped: this.tlsAttach.scansSkipped,
       tlsBinaries: this.capture.attachedBinaries.map((b) => ({
         path: b.path,
         library: b.library,
