@@ -10,17 +10,18 @@
 /* How long after SSL_write returns its ciphertext may still be sent (Node) and bind. */
 #define CT_BIND_WINDOW_NS (50ULL * 1000 * 1000)
 
-/* The struct socket behind fd in the current process, or NULL when fd is not a socket. */
+/* The struct socket behind fd in the current process, or NULL when fd is not a socket. Runs on every
+ * read/write of every fd the agent does not know yet, so it reaches the fd table with direct
+ * (BTF-typed) loads rather than one probe-read helper call per pointer; the indexed slot and what
+ * hangs off it are read with helpers (a variable index into a BTF pointer is not allowed). */
 static __always_inline struct socket *ct_fd_socket(__u32 fd)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
-	unsigned int max_fds = BPF_CORE_READ(task, files, fdt, max_fds);
-	struct file *file = NULL;
-
-	if (!fds || fd >= max_fds)
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct fdtable *fdt = task->files->fdt;
+	if (fd >= fdt->max_fds)
 		return NULL;
-	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]) || !file)
+	struct file *file = NULL;
+	if (bpf_probe_read_kernel(&file, sizeof(file), &fdt->fd[fd]) || !file)
 		return NULL;
 	umode_t mode = BPF_CORE_READ(file, f_inode, i_mode);
 	if ((mode & CT_S_IFMT) != CT_S_IFSOCK)
