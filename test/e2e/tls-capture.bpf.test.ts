@@ -180,6 +180,23 @@ describe('plaintext HTTP', () => {
     assert.ok(server.every((t) => t.metadata.process_exe === '/usr/bin/python3.11'));
   });
 
+  test('nginx with sendfile: the server never holds the body, yet framing and sizes stay exact', async () => {
+    const file = 'f'.repeat(10_000);
+    const srv = await startNginx({ 'file.txt': file }, false, true);
+    const r = await run('curl', ['-s', `http://127.0.0.1:${srv.port}/file.txt`, `http://127.0.0.1:${srv.port}/file.txt`]);
+    assert.equal(r.stdout, file + file);
+    const server = await agent.expect((t) => onPort(srv.port)(t) && ingress(t), 2);
+    assert.equal(server.length, 2, 'the second request on the connection is found after the sendfile gap');
+    for (const t of server) {
+      assert.equal(t.response?.status, 200);
+      assert.equal(t.cleartap?.response_body_size, file.length);
+      assert.equal(t.cleartap?.gap_bytes, file.length, 'sendfile bytes are reported as a gap');
+      assert.equal(t.cleartap?.incomplete, undefined);
+    }
+    const client = await agent.expect((t) => onPort(srv.port)(t) && egress(t), 2);
+    assert.equal(body(client[0], 'response').toString(), file, 'the client read the bytes itself: captured in full');
+  });
+
   test('chunked responses and two concurrent clients are not mixed up', async () => {
     const port = await freePort();
     const server = `

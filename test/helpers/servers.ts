@@ -27,8 +27,9 @@ export interface NginxServer {
   root: string;
 }
 
-/** nginx with one worker serving `files` from its own root; TLS 1.3 when `tls`. */
-export async function startNginx(files: Record<string, string | Uint8Array>, tls: boolean): Promise<NginxServer> {
+/** nginx with one worker serving `files` from its own root; TLS 1.3 when `tls`; file bodies through
+ * sendfile(2) when `sendfile` (plaintext only: the process never holds those bytes). */
+export async function startNginx(files: Record<string, string | Uint8Array>, tls: boolean, sendfile = false): Promise<NginxServer> {
   const dir = tempDir('nginx');
   chmodSync(dir, 0o755); // nginx workers run as nobody
   const root = join(dir, 'www');
@@ -52,7 +53,7 @@ http {
   scgi_temp_path ${dir}/scgi;
   default_type application/octet-stream;
   types { text/plain txt; application/json json; text/html html; }
-  sendfile off;
+  sendfile ${sendfile ? 'on' : 'off'};
   keepalive_requests 100000;
   server {
     listen 127.0.0.1:${port}${tls ? ' ssl' : ''};
