@@ -146,22 +146,23 @@ int ct_tp_enter_sendmsg(struct trace_event_raw_sys_enter *ctx)
 	return ct_sys_enter_msg(CT_ARG(ctx, 0), CT_ARG(ctx, 1), CT_OP_SEND);
 }
 
-SEC("tracepoint/syscalls/sys_exit_read")
-int ct_tp_exit_read(struct trace_event_raw_sys_exit *ctx) { return ct_sys_exit_data(ctx->ret); }
-SEC("tracepoint/syscalls/sys_exit_recvfrom")
-int ct_tp_exit_recvfrom(struct trace_event_raw_sys_exit *ctx) { return ct_sys_exit_data(ctx->ret); }
-SEC("tracepoint/syscalls/sys_exit_readv")
-int ct_tp_exit_readv(struct trace_event_raw_sys_exit *ctx) { return ct_sys_exit_data(ctx->ret); }
-SEC("tracepoint/syscalls/sys_exit_recvmsg")
-int ct_tp_exit_recvmsg(struct trace_event_raw_sys_exit *ctx) { return ct_sys_exit_data(ctx->ret); }
-SEC("tracepoint/syscalls/sys_exit_write")
-int ct_tp_exit_write(struct trace_event_raw_sys_exit *ctx) { return ct_sys_exit_data(ctx->ret); }
-SEC("tracepoint/syscalls/sys_exit_sendto")
-int ct_tp_exit_sendto(struct trace_event_raw_sys_exit *ctx) { return ct_sys_exit_data(ctx->ret); }
-SEC("tracepoint/syscalls/sys_exit_writev")
-int ct_tp_exit_writev(struct trace_event_raw_sys_exit *ctx) { return ct_sys_exit_data(ctx->ret); }
-SEC("tracepoint/syscalls/sys_exit_sendmsg")
-int ct_tp_exit_sendmsg(struct trace_event_raw_sys_exit *ctx) { return ct_sys_exit_data(ctx->ret); }
+/* Every data syscall ends the same way: emit what the stash at its entry said, now that the byte
+ * count is known. */
+#define CT_SYS_EXIT_DATA(name)                                                                     \
+	SEC("tracepoint/syscalls/sys_exit_" #name)                                                 \
+	int ct_tp_exit_##name(struct trace_event_raw_sys_exit *ctx)                                \
+	{                                                                                          \
+		return ct_sys_exit_data(ctx->ret);                                                 \
+	}
+
+CT_SYS_EXIT_DATA(read)
+CT_SYS_EXIT_DATA(recvfrom)
+CT_SYS_EXIT_DATA(readv)
+CT_SYS_EXIT_DATA(recvmsg)
+CT_SYS_EXIT_DATA(write)
+CT_SYS_EXIT_DATA(sendto)
+CT_SYS_EXIT_DATA(writev)
+CT_SYS_EXIT_DATA(sendmsg)
 
 /* sendfile moves file bytes the process never holds in a buffer: report them as a gap so that
  * HTTP framing (Content-Length) stays in step, e.g. nginx serving static files. */
