@@ -257,14 +257,15 @@ describe('toQtapRecord: edge cases', () => {
     assert.deepEqual(Object.keys(rec), ['metadata', 'request', 'response', 'duration_ms', 'direction']);
   });
 
-  it('truncation flags and trailers (trailers only from details up)', () => {
+  it('truncation flags only at full (where bodies are shown), trailers from details up', () => {
     const tx = getJsonTx();
     tx.response!.bodyTruncated = true;
     tx.response!.bodySize = 1 << 20;
     tx.response!.trailers = [['Grpc-Status', '0']];
     tx.upgraded = true;
     const summary = toQtapRecord(tx, 'summary')!.cleartap!;
-    assert.equal(summary.response_body_truncated, true);
+    assert.equal(summary.response_body_truncated, undefined, 'below full no body is shown, by choice');
+    assert.equal(toQtapRecord(tx, 'full')!.cleartap!.response_body_truncated, true);
     assert.equal(summary.response_body_size, 1 << 20);
     assert.equal(summary.request_body_truncated, undefined);
     assert.equal(summary.response_trailers, undefined);

@@ -32,7 +32,7 @@
 // | cleartap.http_version               | request.version ("HTTP/1.1")                       | summary  |
 // | cleartap.response_reason            | response.reason                                    | summary  |
 // | cleartap.request_body_size / resp.. | request.bodySize / response.bodySize (decoded)     | summary  |
-// | cleartap.request_body_truncated /.. | request.bodyTruncated / response.bodyTruncated     | summary  |
+// | cleartap.request_body_truncated /.. | request.bodyTruncated / response.bodyTruncated     | full     |
 // | cleartap.no_response                | true when response is absent                       | summary  |
 // | cleartap.upgraded / gap_bytes       | upgraded / gapBytes                                | summary  |
 // | cleartap.incomplete                 | incomplete (a message ended before its framing)    | summary  |
@@ -138,7 +138,7 @@ export function toQtapRecord(tx: Transaction, levelInput: CaptureLevelInput): Qt
     ...(duration !== undefined && { duration_ms: duration }),
     direction: tx.direction,
   };
-  const ext = extensionOf(tx, details);
+  const ext = extensionOf(tx, details, full);
   if (ext !== undefined) record.cleartap = ext;
   return record;
 }
@@ -188,7 +188,7 @@ function responseOf(res: HttpResponseRecord | undefined, details: boolean, full:
   return r;
 }
 
-function extensionOf(tx: Transaction, details: boolean): CleartapExtension | undefined {
+function extensionOf(tx: Transaction, details: boolean, full: boolean): CleartapExtension | undefined {
   const e: CleartapExtension = {};
   const local = formatEndpoint(tx.local);
   if (local !== '') e.local = local;
@@ -206,8 +206,8 @@ function extensionOf(tx: Transaction, details: boolean): CleartapExtension | und
   if (tx.request.version !== '') e.http_version = tx.request.version;
   const res = tx.response;
   if (res !== undefined && res.reason !== '') e.response_reason = res.reason;
-  bodyFacts(e, 'request', tx.request);
-  if (res !== undefined) bodyFacts(e, 'response', res);
+  bodyFacts(e, 'request', tx.request, full);
+  if (res !== undefined) bodyFacts(e, 'response', res, full);
   if (details) {
     if (tx.request.trailers !== undefined && tx.request.trailers.length > 0) {
       e.request_trailers = headerObject(tx.request.trailers);
@@ -222,13 +222,15 @@ function extensionOf(tx: Transaction, details: boolean): CleartapExtension | und
   return undefined;
 }
 
+/** Sizes always; "truncated" only where bodies are shown (below full, no body is, by choice). */
 function bodyFacts(
   e: CleartapExtension,
   side: 'request' | 'response',
   msg: HttpRequestRecord | HttpResponseRecord,
+  full: boolean,
 ): void {
   if (msg.bodySize > 0) e[`${side}_body_size`] = msg.bodySize;
-  if (msg.bodyTruncated) e[`${side}_body_truncated`] = true;
+  if (full && msg.bodyTruncated) e[`${side}_body_truncated`] = true;
 }
 
 function base64(bytes: Uint8Array): string {
