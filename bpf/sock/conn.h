@@ -93,6 +93,8 @@ static __always_inline void ct_conn_bind_tls(struct ct_conn *conn, __u64 pid_tgi
 {
 	__u64 ssl = 0;
 	__u32 cookie = 0;
+	if (conn->ssl && op == CT_OP_RECV)
+		return; /* already tied; only sends still matter (they mark the SSL_write as sent) */
 	struct ct_tls_args *in_call = bpf_map_lookup_elem(&ct_tls_args, &pid_tgid);
 	if (in_call && in_call->op == op) {
 		in_call->sock_io = 1;
