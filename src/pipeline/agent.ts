@@ -34,6 +34,8 @@ export interface AgentStatus {
 }
 
 const SWEEP_INTERVAL_MS = 1000;
+/** How often losses are reported while running (only when something was lost since the last report). */
+const LOSS_REPORT_INTERVAL_MS = 30_000;
 
 /**
  * Bytes the kernel copies of each call when no body is kept: enough for the heads (and the start of a
@@ -72,6 +74,8 @@ export class Agent {
   private writing: Promise<void> = Promise.resolve();
   private sinkBacklogBytes = 0;
   private sinkBacklogDropped = 0;
+  private lossReportedAt = Date.now();
+  private lastLosses: Record<string, number> = {};
 
   constructor(opts: AgentOptions) {
     this.opts = opts;
@@ -160,5 +164,31 @@ export class Agent {
     this.tracker.sweep(this.capture.monotonicNs());
     this.processes.sweep(Date.now());
     this.flush();
+    if (Date.now() - this.lossReportedAt >= LOSS_REPORT_INTERVAL_MS) this.reportLosses();
+  }
+
+  /** Warns, while running, about whatever was lost since the last report: a user watching the output
+   * should not have to wait for the exit summary to learn that the capture is incomplete. */
+  private reportLosses(): void {
+    this.lossReportedAt = Date.now();
+    const k = this.capture.counters();
+    const st = this.tracker.counters;
+    const now: Record<string, number> = {
+      ringbufFull: k.ringbufFull,
+      truncatedBytes: k.truncatedBytes,
+      payloadReadFailed: k.payloadReadFailed,
+      batchesDropped: k.batchesDropped,
+      gapBytes: st.gapBytes,
+      flowsEvicted: st.flowsEvicted,
+      sinkBacklogDropped: this.sinkBacklogDropped,
+      tlsScansSkipped: this.tlsAttach.scansSkipped,
+    };
+    const since: Record<string, number> = {};
+    for (const [name, value] of Object.entries(now)) {
+      const delta = value - (this.lastLosses[name] ?? 0);
+      if (delta > 0) since[name] = delta;
+    }
+    this.lastLosses = now;
+    if (Object.keys(since).length) this.opts.log.warn({ lostSinceLastReport: since }, 'capture losses (counted; see the exit summary for totals)');
   }
 }
