@@ -36,12 +36,8 @@ static __always_inline __u64 ct_first_segment(const struct ct_syscall_args *a)
 static __always_inline int ct_sys_exit_data(long ret)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct ct_syscall_args *a = bpf_map_lookup_elem(&ct_syscall_args, &pid_tgid);
-	if (!a)
-		return 0;
-	struct ct_syscall_args args = *a;
-	bpf_map_delete_elem(&ct_syscall_args, &pid_tgid);
-	if (ret <= 0)
+	struct ct_syscall_args args;
+	if (!ct_take_syscall_args(pid_tgid, 0, 1, &args) || ret <= 0)
 		return 0;
 
 	__u32 pid = pid_tgid >> 32;
@@ -169,21 +165,18 @@ CT_SYS_EXIT_DATA(sendmsg)
 SEC("tracepoint/syscalls/sys_enter_sendfile64")
 int ct_tp_enter_sendfile(struct trace_event_raw_sys_enter *ctx)
 {
-	return ct_sys_enter_data(CT_ARG(ctx, 0), 0, 0, CT_OP_SEND | 2);
+	return ct_sys_enter_data(CT_ARG(ctx, 0), 0, 0, CT_STASH_SENDFILE);
 }
 
 SEC("tracepoint/syscalls/sys_exit_sendfile64")
 int ct_tp_exit_sendfile(struct trace_event_raw_sys_exit *ctx)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct ct_syscall_args *a = bpf_map_lookup_elem(&ct_syscall_args, &pid_tgid);
-	if (!a)
-		return 0;
-	__u32 fd = a->fd;
-	bpf_map_delete_elem(&ct_syscall_args, &pid_tgid);
+	struct ct_syscall_args args;
 	long ret = ctx->ret;
-	if (ret <= 0)
+	if (!ct_take_syscall_args(pid_tgid, CT_STASH_SENDFILE, 0, &args) || ret <= 0)
 		return 0;
+	__u32 fd = args.fd;
 	struct ct_conn_key key = {.pid = pid_tgid >> 32, .fd = fd};
 	struct ct_conn *conn = bpf_map_lookup_elem(&ct_conns, &key);
 	if (!conn || conn->tls)
@@ -214,7 +207,7 @@ int ct_tp_enter_connect(struct trace_event_raw_sys_enter *ctx)
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	if (ct_is_self(pid_tgid >> 32))
 		return 0;
-	struct ct_syscall_args args = {.fd = CT_ARG(ctx, 0), .op = 0xff};
+	struct ct_syscall_args args = {.fd = CT_ARG(ctx, 0), .op = CT_STASH_CONNECT};
 	bpf_map_update_elem(&ct_syscall_args, &pid_tgid, &args, BPF_ANY);
 	return 0;
 }
@@ -225,14 +218,12 @@ SEC("tracepoint/syscalls/sys_exit_connect")
 int ct_tp_exit_connect(struct trace_event_raw_sys_exit *ctx)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	struct ct_syscall_args *a = bpf_map_lookup_elem(&ct_syscall_args, &pid_tgid);
-	if (!a)
+	struct ct_syscall_args args;
+	if (!ct_take_syscall_args(pid_tgid, CT_STASH_CONNECT, 0, &args))
 		return 0;
-	__u32 fd = a->fd;
-	bpf_map_delete_elem(&ct_syscall_args, &pid_tgid);
 	if (ctx->ret != 0 && ctx->ret != -CT_EINPROGRESS)
 		return 0;
-	ct_conn_track(pid_tgid >> 32, fd, CT_DIR_EGRESS);
+	ct_conn_track(pid_tgid >> 32, args.fd, CT_DIR_EGRESS);
 	return 0;
 }
 
