@@ -75,7 +75,7 @@ export class ConnectionTracker implements CaptureHandler {
   onData(r: DataRecord): void {
     let flow: Flow;
     if (r.source === W.CT_SRC_TLS) {
-      flow = this.tlsFlow(r.pid, r.stream, this.env.tlsLibrary(r.cookie), r.tsNs);
+      flow = this.tlsFlow(r.pid, r.stream, r.cookie, r.tsNs);
     } else {
       const sock = this.socket(r.pid, r.stream, r.cookie);
       if (sock.ssl) return; // the kernel marks TLS sockets itself; this is a late record of one
@@ -101,7 +101,7 @@ export class ConnectionTracker implements CaptureHandler {
     // (the old socket may be closed later, e.g. by a garbage collector): that flow is over.
     const previous = this.tls.get(r.pid)?.get(r.ssl);
     if (previous?.socket && previous.socket !== sock) this.finishFlow(previous, r.tsNs);
-    const flow = this.tlsFlow(r.pid, r.ssl, this.env.tlsLibrary(r.cookie), r.tsNs);
+    const flow = this.tlsFlow(r.pid, r.ssl, r.cookie, r.tsNs);
     flow.socket = sock;
     this.release(flow);
   }
@@ -176,11 +176,12 @@ export class ConnectionTracker implements CaptureHandler {
     return sock;
   }
 
-  private tlsFlow(pid: number, ssl: number, lib: TlsLibrary | undefined, tsNs: number): Flow {
+  /** The flow of an SSL*; `cookie` (the attach cookie) names its library when the flow is new. */
+  private tlsFlow(pid: number, ssl: number, cookie: number, tsNs: number): Flow {
     let bySsl = this.tls.get(pid);
     if (!bySsl) this.tls.set(pid, (bySsl = new Map()));
     let flow = bySsl.get(ssl);
-    if (!flow) bySsl.set(ssl, (flow = this.newFlow(pid, lib ?? 'openssl', undefined, tsNs, ssl)));
+    if (!flow) bySsl.set(ssl, (flow = this.newFlow(pid, this.env.tlsLibrary(cookie) ?? 'openssl', undefined, tsNs, ssl)));
     return flow;
   }
 
