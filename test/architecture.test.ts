@@ -16,8 +16,14 @@ const ALLOWED: Record<string, readonly string[]> = {
   // The tracker implements capture's record handler and reads its wire constants.
   stream: ['core', 'protocols', 'capture'],
   sinks: ['core'],
-  pipeline: ['core', 'capture', 'context', 'stream', 'protocols', 'sinks'],
-  cli: ['core', 'capture', 'pipeline', 'sinks'],
+  rules: ['core'],
+  // Config validation checks rule expressions at load, so errors point at the YAML line and column.
+  config: ['core', 'rules'],
+  // Plugins render through the sinks' record formats and compile their rules.
+  plugins: ['core', 'rules', 'sinks'],
+  discovery: ['core'],
+  pipeline: ['core', 'capture', 'context', 'stream', 'protocols', 'sinks', 'config', 'rules', 'plugins', 'discovery'],
+  cli: ['core', 'capture', 'pipeline', 'sinks', 'config', 'rules', 'plugins', 'discovery'],
 };
 
 function* sourceFiles(dir: string): Generator<string> {

@@ -17,6 +17,11 @@ export type ErrorCode =
   | 'CT_ERR_TLS_SCAN'
   | 'CT_ERR_TLS_DUPLICATE_MODULE'
   | 'CT_ERR_CONFIG'
+  | 'CT_ERR_CONFIG_SECRET'
+  | 'CT_ERR_RULE'
+  | 'CT_ERR_PLUGIN'
+  | 'CT_ERR_DISCOVERY_INPUT'
+  | 'CT_ERR_SPEC'
   | 'CT_ERR_USAGE';
 
 export class CleartapError extends Error {
