@@ -16,6 +16,7 @@
 #include "maps/conns.h"
 #include "maps/syscall-args.h"
 #include "maps/tls.h"
+#include "maps/proc-skip.h"
 #include "common/emit.h"
 #include "sock/conn.h"
 #include "sock/syscalls.h"

@@ -276,7 +276,7 @@ static bool add_link(struct handle *h, struct bpf_link *link, size_t *id)
 	return true;
 }
 
-/* attachTracepoints(handle): every tracepoint program (uprobes are attached one by one). */
+/* attachTracepoints(handle): every tracepoint and tp_btf program (uprobes are attached one by one). */
 static napi_value js_attach_tracepoints(napi_env env, napi_callback_info info)
 {
 	napi_value argv[1];
@@ -288,7 +288,7 @@ static napi_value js_attach_tracepoints(napi_env env, napi_callback_info info)
 	bpf_object__for_each_program(prog, h->skel->obj)
 	{
 		const char *sec = bpf_program__section_name(prog);
-		if (!bpf_program__autoload(prog) || strncmp(sec, "tracepoint/", 11) != 0)
+		if (!bpf_program__autoload(prog) || (strncmp(sec, "tracepoint/", 11) != 0 && strncmp(sec, "tp_btf/", 7) != 0))
 			continue;
 		struct bpf_link *link = bpf_program__attach(prog);
 		if (!link) {
@@ -607,6 +607,27 @@ static napi_value js_forget_conn(napi_env env, napi_callback_info info)
 	return NULL;
 }
 
+/* setProcessSkip(handle, pid, bits): what the kernel leaves out for an ignored process (CT_SKIP_*);
+ * 0 deletes its entry. */
+static napi_value js_set_process_skip(napi_env env, napi_callback_info info)
+{
+	napi_value argv[3];
+	struct handle *h = handle_args(env, info, 3, argv);
+	if (!h || !h->skel)
+		return NULL;
+	uint32_t pid = 0, bits = 0;
+	napi_get_value_uint32(env, argv[1], &pid);
+	napi_get_value_uint32(env, argv[2], &bits);
+	int fd = bpf_map__fd(h->skel->maps.ct_proc_skip);
+	if (bits == 0) {
+		bpf_map_delete_elem(fd, &pid);
+		return NULL;
+	}
+	if (bpf_map_update_elem(fd, &pid, &bits, BPF_ANY) != 0)
+		return throw_error(env, "CT_ERR_NATIVE", "updating the ignored-process map failed", errno);
+	return NULL;
+}
+
 /* monotonicNs() → the clock the BPF timestamps use, as a double (ns). */
 static napi_value js_monotonic_ns(napi_env env, napi_callback_info info)
 {
@@ -630,6 +651,7 @@ static napi_value init(napi_env env, napi_value exports)
 		{"close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL},
 		{"counters", NULL, js_counters, NULL, NULL, NULL, napi_default, NULL},
 		{"forgetConn", NULL, js_forget_conn, NULL, NULL, NULL, napi_default, NULL},
+		{"setProcessSkip", NULL, js_set_process_skip, NULL, NULL, NULL, napi_default, NULL},
 		{"monotonicNs", NULL, js_monotonic_ns, NULL, NULL, NULL, napi_default, NULL},
 	};
 	napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

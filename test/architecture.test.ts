@@ -22,8 +22,10 @@ const ALLOWED: Record<string, readonly string[]> = {
   // Plugins render through the sinks' record formats and compile their rules.
   plugins: ['core', 'rules', 'sinks'],
   discovery: ['core'],
-  pipeline: ['core', 'capture', 'context', 'stream', 'protocols', 'sinks', 'config', 'rules', 'plugins', 'discovery'],
-  cli: ['core', 'capture', 'pipeline', 'sinks', 'config', 'rules', 'plugins', 'discovery'],
+  // tap/ turns filters into the kernel's skip bits (capture/wire.ts constants).
+  tap: ['core', 'capture'],
+  pipeline: ['core', 'capture', 'context', 'stream', 'protocols', 'sinks', 'config', 'rules', 'plugins', 'discovery', 'tap'],
+  cli: ['core', 'capture', 'pipeline', 'sinks', 'config', 'rules', 'plugins', 'discovery', 'tap'],
 };
 
 function* sourceFiles(dir: string): Generator<string> {

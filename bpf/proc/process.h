@@ -9,6 +9,8 @@ int ct_tp_sched_process_exec(struct trace_event_raw_sched_process_exec *ctx)
 	__u32 pid = bpf_get_current_pid_tgid() >> 32;
 	if (ct_is_self(pid))
 		return 0;
+	/* A new image: whether it is ignored is decided again from its exe, by user space. */
+	bpf_map_delete_elem(&ct_proc_skip, &pid);
 	struct ct_scratch *s = ct_scratch_get();
 	if (!s)
 		return 0;
@@ -48,8 +50,26 @@ int ct_tp_sched_process_exit(void *ctx)
 	__u32 pid = pid_tgid >> 32;
 	if (pid != (__u32)pid_tgid || ct_is_self(pid))
 		return 0; /* a thread, not the process */
+	bpf_map_delete_elem(&ct_proc_skip, &pid);
 	struct ct_exit_event ev = {.kind = CT_EV_EXIT, .pid = pid, .ts_ns = bpf_ktime_get_ns()};
 	ct_output(&ev, sizeof(ev), ct_rb_flags());
+	return 0;
+}
+/* fork: a child runs its parent's image until it execs, so it inherits its parent's skip bits (an
+ * ignored nginx master's workers are ignored too) before it can make a single traced call. Threads
+ * share their process's entry and are skipped. */
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(ct_tp_sched_process_fork, struct task_struct *parent, struct task_struct *child)
+{
+	if (child->pid != child->tgid)
+		return 0;
+	__u32 ptgid = parent->tgid;
+	__u32 *bits = bpf_map_lookup_elem(&ct_proc_skip, &ptgid);
+	if (!bits)
+		return 0;
+	__u32 ctgid = child->tgid;
+	__u32 value = *bits;
+	bpf_map_update_elem(&ct_proc_skip, &ctgid, &value, BPF_ANY);
 	return 0;
 }
 #endif

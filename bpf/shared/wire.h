@@ -41,6 +41,11 @@
 #define CT_DIR_EGRESS 1  /* connect() */
 #define CT_DIR_INGRESS 2 /* accept() */
 
+/* What the kernel leaves out for a process tap.filters ignores (bits of a ct_proc_skip value). */
+#define CT_SKIP_TLS 1  /* TLS probes stash nothing and emit nothing */
+#define CT_SKIP_DATA 2 /* plaintext sockets emit no payloads */
+#define CT_SKIP_ALL 3  /* both, and its connections are not tracked at all */
+
 /* Per-CPU counters (index into the ct_counters map). */
 #define CT_CNT_RB_FAIL 0        /* a record did not fit in the ring buffer: its bytes become a gap */
 #define CT_CNT_CALL_TRUNCATED 1 /* a call was larger than CT_MAX_CHUNKS_PER_CALL records */

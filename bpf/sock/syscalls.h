@@ -11,13 +11,14 @@ static __always_inline int ct_sys_enter_data(__u32 fd, __u64 buf, __u32 iovcnt, 
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 pid = pid_tgid >> 32;
-	if (ct_is_self(pid))
+	__u32 skip = ct_skip_bits(pid);
+	if (skip == CT_SKIP_ALL)
 		return 0;
 	struct ct_conn *conn = ct_conn_get(pid, fd);
 	if (!conn)
 		return 0;
 	ct_conn_bind_tls(conn, pid_tgid, fd, op);
-	if (conn->tls || !ct_plaintext_sockets)
+	if (conn->tls || !ct_plaintext_sockets || (skip & CT_SKIP_DATA))
 		return 0;
 	struct ct_syscall_args args = {.buf = buf, .fd = fd, .iovcnt = iovcnt, .op = op};
 	bpf_map_update_elem(&ct_syscall_args, &pid_tgid, &args, BPF_ANY);
@@ -205,7 +206,7 @@ SEC("tracepoint/syscalls/sys_enter_connect")
 int ct_tp_enter_connect(struct trace_event_raw_sys_enter *ctx)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	if (ct_is_self(pid_tgid >> 32))
+	if (ct_skip_bits(pid_tgid >> 32) == CT_SKIP_ALL)
 		return 0;
 	struct ct_syscall_args args = {.fd = CT_ARG(ctx, 0), .op = CT_STASH_CONNECT};
 	bpf_map_update_elem(&ct_syscall_args, &pid_tgid, &args, BPF_ANY);
@@ -230,7 +231,7 @@ int ct_tp_exit_connect(struct trace_event_raw_sys_exit *ctx)
 static __always_inline int ct_sys_exit_accept(long ret)
 {
 	__u32 pid = bpf_get_current_pid_tgid() >> 32;
-	if (ret < 0 || ct_is_self(pid))
+	if (ret < 0 || ct_skip_bits(pid) == CT_SKIP_ALL)
 		return 0;
 	ct_conn_track(pid, ret, CT_DIR_INGRESS);
 	return 0;

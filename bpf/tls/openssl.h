@@ -58,7 +58,7 @@ static __always_inline void ct_tls_emit(__u64 pid_tgid, __u64 ssl, __u8 op, __u3
 static __always_inline int ct_ssl_entry(struct pt_regs *ctx, __u8 op, __u64 ssl, __u64 buf, __u64 nbytes)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	if (ct_is_self(pid_tgid >> 32))
+	if (ct_skip_bits(pid_tgid >> 32) & CT_SKIP_TLS)
 		return 0;
 	__u32 cookie = bpf_get_attach_cookie(ctx);
 	struct ct_tls_args args = {.ssl = ssl, .buf = buf, .nbytes = nbytes, .cookie = cookie, .op = op};
@@ -98,7 +98,7 @@ int BPF_KRETPROBE(ct_uretprobe_ssl_io, long ret)
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct ct_tls_args *a = bpf_map_lookup_elem(&ct_tls_args, &pid_tgid);
 	if (!a) {
-		if (!ct_is_self(pid_tgid >> 32))
+		if (!(ct_skip_bits(pid_tgid >> 32) & CT_SKIP_TLS))
 			ct_count(CT_CNT_STASH_MISS, 1);
 		return 0;
 	}

@@ -142,6 +142,11 @@ export class BpfCapture {
     if (this.handle) this.addon.forgetConn(this.handle, pid, fd, connId);
   }
 
+  /** Tells the kernel what to leave out for an ignored process (CT_SKIP_* bits; 0 = trace it again). */
+  setProcessSkip(pid: number, bits: number): void {
+    if (this.handle) this.addon.setProcessSkip(this.handle, pid, bits);
+  }
+
   monotonicNs(): number {
     return this.addon.monotonicNs();
   }

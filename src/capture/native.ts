@@ -28,6 +28,8 @@ export interface NativeAddon {
   close(h: NativeHandle): void;
   counters(h: NativeHandle): Float64Array;
   forgetConn(h: NativeHandle, pid: number, fd: number, connId: number): void;
+  /** CT_SKIP_* bits for an ignored process; 0 forgets it. */
+  setProcessSkip(h: NativeHandle, pid: number, bits: number): void;
   monotonicNs(): number;
 }
 

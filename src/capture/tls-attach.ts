@@ -22,9 +22,26 @@ export class TlsAttachManager {
   /** Rescans given up because the budget was spent (each such process may be missed if it brings a new TLS binary). */
   scansSkipped = 0;
 
+  /**
+   * Executables not to attach to at all: a binary with OpenSSL linked in runs only as itself, so when
+   * its exe is ignored for TLS, leaving it unprobed makes its processes free (a library's uprobe would
+   * trap in every process that maps it, ignored or not, so libraries are always attached).
+   */
+  private declineStatic: (exe: string) => boolean = () => false;
+  /** Static binaries left unprobed because their exe is ignored. */
+  readonly declined = new Set<string>();
+
   constructor(capture: BpfCapture, log: Logger) {
     this.capture = capture;
     this.log = log;
+  }
+
+  /** Sets which static-TLS executables are left unprobed; binaries declined before are looked at again. */
+  setDeclineStatic(test: (exe: string) => boolean): void {
+    this.declineStatic = test;
+    if (this.declined.size === 0) return;
+    this.declined.clear();
+    if (this.timer) for (const t of [...wellKnownTargets(), ...scanAllProcesses({ excludePid: process.pid }).targets]) this.attach(t);
   }
 
   attachKnown(): void {
@@ -78,6 +95,11 @@ export class TlsAttachManager {
   private attach(t: TlsTarget): void {
     const key = `${t.dev}:${t.ino}`;
     if (this.seen.has(key)) return;
+    if (t.kind === 'static-openssl' && this.declineStatic(t.displayPath)) {
+      if (!this.declined.has(t.displayPath)) this.log.info({ path: t.displayPath }, 'TLS probes not attached: the executable is ignored by tap.filters');
+      this.declined.add(t.displayPath);
+      return;
+    }
     this.seen.add(key);
     const res = this.capture.attachTls({ path: t.path, library: t.library, functions: t.symbols });
     if (res.attached.length) this.log.info({ path: t.path, library: t.library, version: t.version, probes: res.attached }, 'TLS probes attached');

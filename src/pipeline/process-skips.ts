@@ -1,0 +1,88 @@
+// Applies tap.filters to live processes: tells the kernel what to leave out for each ignored process
+// (so an ignored process costs one map lookup per hook hit, and nothing is copied), and remembers it
+// so the pipeline can drop what was captured before the kernel knew (the first calls after an exec).
+// The kernel forgets an entry at exec and exit and copies it to forked children (bpf/proc/process.h).
+import { readdirSync, readlinkSync } from 'node:fs';
+import { kernelSkipBits, type ProcessFilter, type ProcessSkip, SKIP_NOTHING } from '../tap/index.ts';
+
+export interface SkipTarget {
+  setProcessSkip(pid: number, bits: number): void;
+}
+
+function exeOf(pid: number): string | undefined {
+  try {
+    return readlinkSync(`/proc/${pid}/exe`).replace(/ \(deleted\)$/, '');
+  } catch {
+    return undefined;
+  }
+}
+
+export class ProcessSkips {
+  private filter: ProcessFilter;
+  private readonly target: SkipTarget;
+  private readonly selfPid: number;
+  /** pid → what is skipped, for ignored processes only. */
+  private readonly skipped = new Map<number, ProcessSkip>();
+
+  constructor(filter: ProcessFilter, target: SkipTarget, selfPid = process.pid) {
+    this.filter = filter;
+    this.target = target;
+    this.selfPid = selfPid;
+  }
+
+  /**
+   * Every running process, checked against the current filter: at start, and after a reload, when
+   * `clearOthers` also clears kernel entries user space never set (children that inherited them).
+   */
+  applyToRunning(clearOthers = false, procRoot = '/proc'): void {
+    const seen = new Set<number>();
+    let entries: string[] = [];
+    try {
+      entries = readdirSync(procRoot);
+    } catch {
+      return;
+    }
+    for (const name of entries) {
+      const pid = Number(name);
+      if (!Number.isInteger(pid) || pid <= 0 || pid === this.selfPid) continue;
+      seen.add(pid);
+      const skip = this.filter.empty ? SKIP_NOTHING : this.filter.skipFor(exeOf(pid));
+      this.apply(pid, skip, clearOthers);
+    }
+    for (const pid of this.skipped.keys()) if (!seen.has(pid)) this.skipped.delete(pid);
+  }
+
+  /** A process exec'd `filename` (the path it was given; /proc/PID/exe may resolve a symlink). */
+  onExec(pid: number, filename: string): void {
+    this.skipped.delete(pid); // the kernel dropped its entry at exec
+    if (this.filter.empty) return;
+    this.apply(pid, this.filter.skipFor(filename, exeOf(pid)));
+  }
+
+  onExit(pid: number): void {
+    this.skipped.delete(pid);
+  }
+
+  /** A new filter (config reload): re-applied to every running process. */
+  replace(filter: ProcessFilter): void {
+    this.filter = filter;
+    this.applyToRunning(true);
+  }
+
+  skipOf(pid: number): ProcessSkip {
+    return this.skipped.get(pid) ?? SKIP_NOTHING;
+  }
+
+  get ignoredCount(): number {
+    return this.skipped.size;
+  }
+
+  private apply(pid: number, skip: ProcessSkip, clearKernel = false): void {
+    if (skip === SKIP_NOTHING) {
+      if (this.skipped.delete(pid) || clearKernel) this.target.setProcessSkip(pid, 0);
+      return;
+    }
+    this.skipped.set(pid, skip);
+    this.target.setProcessSkip(pid, kernelSkipBits(skip));
+  }
+}

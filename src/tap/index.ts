@@ -1,0 +1,6 @@
+// Public surface of tap/: the `tap` section's decisions — which processes are ignored (filters),
+// which transactions pass (direction, loopback) and which stack handles them (endpoints).
+export { FILTER_GROUP_NAMES, FILTER_GROUPS } from './filter-groups.ts';
+export type { ExeStrategy, FilterGroup } from './filter-groups.ts';
+export { dropsTransaction, kernelSkipBits, ProcessFilter, SKIP_NOTHING } from './process-filter.ts';
+export type { CustomFilter, FilterSettings, ProcessSkip, SkipKind } from './process-filter.ts';
