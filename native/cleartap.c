@@ -192,8 +192,8 @@ static int open_and_load(napi_env env, napi_value opts, struct handle *h)
 		return -errno;
 	struct cleartap_bpf__rodata *ro = h->skel->rodata;
 	ro->ct_self_tgid = get_u32_prop(env, opts, "selfTgid", getpid());
-	ro->ct_max_chunk = get_u32_prop(env, opts, "maxChunk", 16384);
-	ro->ct_max_chunks = get_u32_prop(env, opts, "maxChunks", 8);
+	h->skel->data->ct_max_chunk = get_u32_prop(env, opts, "maxChunk", 16384);
+	h->skel->data->ct_max_chunks = get_u32_prop(env, opts, "maxChunks", 8);
 	ro->ct_wakeup_bytes = get_u32_prop(env, opts, "wakeupBytes", 256 * 1024);
 	ro->ct_plaintext_sockets = get_u32_prop(env, opts, "plaintextSockets", 1) ? 1 : 0;
 	int err = bpf_map__set_max_entries(h->skel->maps.ct_events, get_u32_prop(env, opts, "ringBytes", 32u << 20));
@@ -628,6 +628,24 @@ static napi_value js_set_process_skip(napi_env env, napi_callback_info info)
 	return NULL;
 }
 
+/* setCallLimits(handle, maxChunk, maxChunks): how much of each call the kernel copies from now on
+ * (the programs read these globals through the memory-mapped .data map). */
+static napi_value js_set_call_limits(napi_env env, napi_callback_info info)
+{
+	napi_value argv[3];
+	struct handle *h = handle_args(env, info, 3, argv);
+	if (!h || !h->skel)
+		return NULL;
+	uint32_t chunk = 0, chunks = 0;
+	napi_get_value_uint32(env, argv[1], &chunk);
+	napi_get_value_uint32(env, argv[2], &chunks);
+	if (!h->skel->data)
+		return throw_error(env, "CT_ERR_NATIVE", "the settings map is not memory-mapped", ENOTSUP);
+	h->skel->data->ct_max_chunk = chunk;
+	h->skel->data->ct_max_chunks = chunks;
+	return NULL;
+}
+
 /* monotonicNs() → the clock the BPF timestamps use, as a double (ns). */
 static napi_value js_monotonic_ns(napi_env env, napi_callback_info info)
 {
@@ -652,6 +670,7 @@ static napi_value init(napi_env env, napi_value exports)
 		{"counters", NULL, js_counters, NULL, NULL, NULL, napi_default, NULL},
 		{"forgetConn", NULL, js_forget_conn, NULL, NULL, NULL, napi_default, NULL},
 		{"setProcessSkip", NULL, js_set_process_skip, NULL, NULL, NULL, napi_default, NULL},
+		{"setCallLimits", NULL, js_set_call_limits, NULL, NULL, NULL, napi_default, NULL},
 		{"monotonicNs", NULL, js_monotonic_ns, NULL, NULL, NULL, napi_default, NULL},
 	};
 	napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);

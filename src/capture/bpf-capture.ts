@@ -103,6 +103,14 @@ export class BpfCapture {
     }
   }
 
+  /** Changes how much of each call the kernel copies, while running (a config reload that adds or
+   * removes body capture). Same bounds as at open. */
+  setCallLimits(maxChunk: number, maxChunks: number): void {
+    if (!this.handle) return;
+    const chunk = Math.min(Math.max(maxChunk, 64), W.CT_MAX_CHUNK);
+    this.addon.setCallLimits(this.handle, chunk, Math.min(Math.max(maxChunks, 1), W.CT_MAX_CHUNKS_PER_CALL));
+  }
+
   /** Attaches the OpenSSL probes to one binary. Functions it lacks are skipped, not errors. */
   attachTls(binary: TlsBinary): AttachedBinary {
     const handle = this.requireHandle();

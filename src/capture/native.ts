@@ -30,6 +30,8 @@ export interface NativeAddon {
   forgetConn(h: NativeHandle, pid: number, fd: number, connId: number): void;
   /** CT_SKIP_* bits for an ignored process; 0 forgets it. */
   setProcessSkip(h: NativeHandle, pid: number, bits: number): void;
+  /** How much of each call is copied from now on (takes effect without reloading). */
+  setCallLimits(h: NativeHandle, maxChunk: number, maxChunks: number): void;
   monotonicNs(): number;
 }
 
