@@ -7,6 +7,8 @@ import { ProcessTable } from '../context/index.ts';
 import { ConnectionTracker } from '../stream/connection-tracker.ts';
 import type { StreamCounters } from '../stream/counters.ts';
 import { TlsAttachManager } from '../capture/tls-attach.ts';
+import { ProcessFilter, SKIP_NOTHING, type ProcessSkip } from '../tap/index.ts';
+import { ProcessSkips } from './process-skips.ts';
 
 export interface TransactionSink {
   write(batch: readonly Transaction[]): Promise<void>;
@@ -19,6 +21,8 @@ export interface AgentOptions {
   maxBodyBytes: number;
   sink: TransactionSink;
   log: Logger;
+  /** tap.filters: processes to ignore (none when absent). */
+  processFilter?: ProcessFilter;
 }
 
 export interface AgentStatus {
@@ -28,6 +32,8 @@ export interface AgentStatus {
   stream: StreamCounters;
   decode: { records: number; malformed: number };
   flows: number;
+  /** Running processes tap.filters ignores. */
+  ignoredProcesses: number;
   /** Post-exec library rescans skipped for lack of budget (an exec storm). */
   tlsScansSkipped: number;
   tlsBinaries: Array<{ path: string; library: string; attached: string[]; failed: string[] }>;
@@ -60,12 +66,21 @@ export function captureFor(maxBodyBytes: number, base: CaptureOptions = DEFAULT_
   return maxBodyBytes > 0 ? base : { ...base, maxChunk: Math.min(base.maxChunk, HEADS_ONLY_CALL_BYTES), maxChunks: 1 };
 }
 
+/** A static-TLS executable is left unprobed when its exe is ignored for TLS (or HTTP). */
+function declinesStatic(filter: ProcessFilter): (exe: string) => boolean {
+  return (exe) => {
+    const skip = filter.skipFor(exe);
+    return skip.tls || skip.http;
+  };
+}
+
 export class Agent {
   private readonly opts: AgentOptions;
   private readonly processes = new ProcessTable();
   private readonly tracker: ConnectionTracker;
   private readonly capture: BpfCapture;
   private readonly tlsAttach: TlsAttachManager;
+  private readonly skips: ProcessSkips;
   private bootMs = 0;
   /** The kernel's counters as they were when the programs were unloaded. */
   private finalKernelCounters: KernelCounters | undefined;
@@ -87,10 +102,12 @@ export class Agent {
         forgetSocket: (pid, fd, connId) => this.capture.forgetSocket(pid, fd, connId),
         onExec: (r) => {
           this.processes.noteExec(r.pid, { exe: r.filename, argv: r.argv, argvTruncated: r.argvTruncated, uid: r.uid, ppid: r.ppid });
+          this.skips.onExec(r.pid, r.filename);
           this.tlsAttach.onExec(r.pid);
         },
         onExit: (pid) => {
           this.processes.noteExit(pid, Date.now());
+          this.skips.onExit(pid);
           this.tlsAttach.onExit(pid);
         },
       },
@@ -98,12 +115,35 @@ export class Agent {
     );
     this.capture = new BpfCapture(this.tracker, () => this.flush());
     this.tlsAttach = new TlsAttachManager(this.capture, opts.log);
+    const filter = opts.processFilter ?? new ProcessFilter({ groups: [], custom: [] });
+    this.skips = new ProcessSkips(filter, this.capture);
+    this.tlsAttach.setDeclineStatic(declinesStatic(filter));
+  }
+
+  /** What tap.filters skips for a process (the pipeline drops what the kernel let through before it knew). */
+  skipOf(pid: number | undefined): ProcessSkip {
+    return pid === undefined ? SKIP_NOTHING : this.skips.skipOf(pid);
+  }
+
+  /** A reloaded tap.filters: applied to every running process and to new ones, without a capture gap. */
+  setProcessFilter(filter: ProcessFilter): void {
+    this.skips.replace(filter);
+    this.tlsAttach.setDeclineStatic(declinesStatic(filter));
+  }
+
+  /** A reloaded config that changes whether bodies are kept: the kernel's copy size and the parser
+   * limits change in place (flows already open keep their limits). */
+  setMaxBodyBytes(maxBodyBytes: number): void {
+    const call = captureFor(maxBodyBytes, this.opts.capture);
+    this.capture.setCallLimits(call.maxChunk, call.maxChunks);
+    this.tracker.setLimits({ maxBodyBytes });
   }
 
   start(): void {
     const { log } = this.opts;
     this.capture.open(this.opts.capture ?? DEFAULT_CAPTURE_OPTIONS);
     this.bootMs = Date.now() - this.capture.monotonicNs() / 1e6;
+    this.skips.applyToRunning();
     this.tlsAttach.attachKnown();
     this.capture.start();
     this.timer = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
@@ -118,6 +158,7 @@ export class Agent {
       stream: { ...this.tracker.counters },
       decode: { ...this.capture.decodeStats },
       flows: this.tracker.flowCount,
+      ignoredProcesses: this.skips.ignoredCount,
       tlsScansSkipped: this.tlsAttach.scansSkipped,
       tlsBinaries: this.capture.attachedBinaries.map((b) => ({
         path: b.path,

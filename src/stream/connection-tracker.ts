@@ -42,7 +42,7 @@ export const DEFAULT_TRACKER_OPTIONS: TrackerOptions = {
 export class ConnectionTracker implements CaptureHandler {
   readonly counters: StreamCounters = newStreamCounters();
   private readonly env: TrackerEnvironment;
-  private readonly opts: TrackerOptions;
+  private opts: TrackerOptions;
   private readonly sockets = new Map<number, Map<number, SocketInfo>>();
   private readonly tls = new Map<number, Map<number, Flow>>();
   /** Every live flow, least recently created first (eviction order). */
@@ -62,6 +62,12 @@ export class ConnectionTracker implements CaptureHandler {
     this.env = env;
     this.opts = { ...DEFAULT_TRACKER_OPTIONS, ...opts };
   }
+
+  /** Parser limits for flows created from now on (a config reload; open flows keep theirs). */
+  setLimits(limits: Partial<Http1Limits>): void {
+    this.opts = { ...this.opts, limits };
+  }
+
 
   get flowCount(): number {
     return this.flows.size;
