@@ -1,5 +1,6 @@
 // Keeps TLS uprobes on every binary that needs them: the ones found at start (well-known paths and a
-// scan of every process's maps), and the ones new processes bring (checked on their exec event).
+// scan of every process's maps), and the ones new processes bring (checked on their exec event), except
+// files only ignored processes use (AttachPolicy).
 // Uprobes are per file, so each (dev, inode) is attached once, whatever path it was found under.
 import type { Logger } from '../core/logger.ts';
 import type { BpfCapture } from './bpf-capture.ts';
@@ -12,47 +13,67 @@ const RESCAN_AFTER_EXEC_MS = [20, 250, 1500];
 const TICK_MS = 20;
 const SCANS_PER_TICK = 20;
 
+/**
+ * Which processes tap.filters ignores for TLS. A uprobe traps in every process that maps the file, ignored
+ * or not (the kernel-side skip avoids the copy, not the trap), so a file whose every user is ignored is
+ * better left unprobed:
+ * - a binary with OpenSSL linked in runs only as itself: declined exactly when its exe is ignored;
+ * - a library copy of its own (a container's libssl is a different inode from the host's): declined
+ *   while every process that maps it is ignored, attached as soon as one that is not maps it;
+ * - the host's own libraries (well-known paths) are always attached, so that a process started later is
+ *   traced from its first call, before any rescan could see it.
+ */
+export interface AttachPolicy {
+  ignoresExe(exe: string): boolean;
+  ignoresPid(pid: number): boolean;
+}
+
+const IGNORES_NOTHING: AttachPolicy = { ignoresExe: () => false, ignoresPid: () => false };
+
 export class TlsAttachManager {
   private readonly capture: BpfCapture;
   private readonly log: Logger;
   private readonly seen = new Set<string>();
+  /** Keys of the host's well-known TLS files (always attached). */
+  private readonly hostFiles = new Set<string>();
   /** pid → when its next rescans are due (ms, ascending). */
   private readonly rescans = new Map<number, number[]>();
   private timer: NodeJS.Timeout | undefined;
+  private policy: AttachPolicy = IGNORES_NOTHING;
   /** Rescans given up because the budget was spent (each such process may be missed if it brings a new TLS binary). */
   scansSkipped = 0;
-
-  /**
-   * Executables not to attach to at all: a binary with OpenSSL linked in runs only as itself, so when
-   * its exe is ignored for TLS, leaving it unprobed makes its processes free (a library's uprobe would
-   * trap in every process that maps it, ignored or not, so libraries are always attached).
-   */
-  private declineStatic: (exe: string) => boolean = () => false;
-  /** Static binaries left unprobed because their exe is ignored. */
-  readonly declined = new Set<string>();
+  /** Files left unprobed because every process using them is ignored (path → pids seen using it). */
+  readonly declined = new Map<string, number[]>();
 
   constructor(capture: BpfCapture, log: Logger) {
     this.capture = capture;
     this.log = log;
   }
 
-  /** Sets which static-TLS executables are left unprobed; binaries declined before are looked at again. */
-  setDeclineStatic(test: (exe: string) => boolean): void {
-    this.declineStatic = test;
-    if (this.declined.size === 0) return;
+  /** A new policy (a config reload): files declined before are looked at again. */
+  setPolicy(policy: AttachPolicy): void {
+    this.policy = policy;
+    if (this.declined.size === 0 || !this.timer) return;
     this.declined.clear();
-    if (this.timer) for (const t of [...wellKnownTargets(), ...scanAllProcesses({ excludePid: process.pid }).targets]) this.attach(t);
+    this.attachAll();
   }
 
   attachKnown(): void {
-    for (const t of wellKnownTargets()) this.attach(t);
+    this.attachAll();
+    this.timer = setInterval(() => this.tick(), TICK_MS);
+    this.timer.unref();
+  }
+
+  private attachAll(): void {
+    for (const t of wellKnownTargets()) {
+      this.hostFiles.add(t.key);
+      this.consider(t, []);
+    }
     const scan = scanAllProcesses({ excludePid: process.pid });
-    for (const t of scan.targets) this.attach(t);
+    for (const t of scan.targets) this.consider(t, scan.pidsByTarget.get(t.key) ?? []);
     for (const skip of scan.skips) {
       if (skip.code !== 'no-tls') this.log.debug({ path: skip.displayPath, reason: skip.reason, pids: skip.pids.slice(0, 5) }, 'TLS binary skipped');
     }
-    this.timer = setInterval(() => this.tick(), TICK_MS);
-    this.timer.unref();
   }
 
   onExec(pid: number): void {
@@ -86,21 +107,27 @@ export class TlsAttachManager {
   private scan(pid: number): void {
     const result = scanProcess(pid);
     if (!result.ok) return; // the process is gone or unreadable: nothing to attach
-    for (const t of result.targets) this.attach(t);
+    for (const t of result.targets) this.consider(t, [pid]);
     for (const skip of result.skips) {
       if (skip.code !== 'no-tls') this.log.debug({ pid, path: skip.displayPath, reason: skip.reason }, 'TLS binary skipped');
     }
   }
 
+  /** Attaches t unless the policy says every user of it is ignored (see AttachPolicy). */
+  private consider(t: TlsTarget, pids: readonly number[]): void {
+    if (this.seen.has(t.key)) return;
+    const declined =
+      t.kind === 'static-openssl'
+        ? this.policy.ignoresExe(t.displayPath)
+        : !this.hostFiles.has(t.key) && pids.length > 0 && pids.every((pid) => this.policy.ignoresPid(pid));
+    if (!declined) return this.attach(t);
+    if (!this.declined.has(t.displayPath)) this.log.info({ path: t.displayPath, pids: pids.slice(0, 5) }, 'TLS probes not attached: every process using this file is ignored by tap.filters');
+    this.declined.set(t.displayPath, [...pids]);
+  }
+
   private attach(t: TlsTarget): void {
-    const key = `${t.dev}:${t.ino}`;
-    if (this.seen.has(key)) return;
-    if (t.kind === 'static-openssl' && this.declineStatic(t.displayPath)) {
-      if (!this.declined.has(t.displayPath)) this.log.info({ path: t.displayPath }, 'TLS probes not attached: the executable is ignored by tap.filters');
-      this.declined.add(t.displayPath);
-      return;
-    }
-    this.seen.add(key);
+    this.seen.add(t.key);
+    this.declined.delete(t.displayPath);
     const res = this.capture.attachTls({ path: t.path, library: t.library, functions: t.symbols });
     if (res.attached.length) this.log.info({ path: t.path, library: t.library, version: t.version, probes: res.attached }, 'TLS probes attached');
     for (const f of res.failed) this.log.warn({ path: t.path, probe: f.func, error: f.error }, 'TLS probe not attached');

@@ -6,7 +6,7 @@ import { BpfCapture, DEFAULT_CAPTURE_OPTIONS, type CaptureOptions, type KernelCo
 import { ProcessTable } from '../context/index.ts';
 import { ConnectionTracker } from '../stream/connection-tracker.ts';
 import type { StreamCounters } from '../stream/counters.ts';
-import { TlsAttachManager } from '../capture/tls-attach.ts';
+import { TlsAttachManager, type AttachPolicy } from '../capture/tls-attach.ts';
 import { ProcessFilter, SKIP_NOTHING, type ProcessSkip } from '../tap/index.ts';
 import { ProcessSkips } from './process-skips.ts';
 
@@ -36,6 +36,8 @@ export interface AgentStatus {
   ignoredProcesses: number;
   /** Post-exec library rescans skipped for lack of budget (an exec storm). */
   tlsScansSkipped: number;
+  /** TLS files left unprobed because only ignored processes use them. */
+  tlsDeclined: string[];
   tlsBinaries: Array<{ path: string; library: string; attached: string[]; failed: string[] }>;
 }
 
@@ -64,14 +66,6 @@ function weight(batch: readonly Transaction[]): number {
 /** Capture settings for the bodies the outputs need: none (heads only) or up to maxBodyBytes. */
 export function captureFor(maxBodyBytes: number, base: CaptureOptions = DEFAULT_CAPTURE_OPTIONS): CaptureOptions {
   return maxBodyBytes > 0 ? base : { ...base, maxChunk: Math.min(base.maxChunk, HEADS_ONLY_CALL_BYTES), maxChunks: 1 };
-}
-
-/** A static-TLS executable is left unprobed when its exe is ignored for TLS (or HTTP). */
-function declinesStatic(filter: ProcessFilter): (exe: string) => boolean {
-  return (exe) => {
-    const skip = filter.skipFor(exe);
-    return skip.tls || skip.http;
-  };
 }
 
 export class Agent {
@@ -117,7 +111,13 @@ export class Agent {
     this.tlsAttach = new TlsAttachManager(this.capture, opts.log);
     const filter = opts.processFilter ?? new ProcessFilter({ groups: [], custom: [] });
     this.skips = new ProcessSkips(filter, this.capture);
-    this.tlsAttach.setDeclineStatic(declinesStatic(filter));
+    this.tlsAttach.setPolicy(this.attachPolicy(filter));
+  }
+
+  /** TLS files whose every user is ignored for TLS (or HTTP) are left unprobed (tls-attach.ts). */
+  private attachPolicy(filter: ProcessFilter): AttachPolicy {
+    const ignored = (skip: ProcessSkip) => skip.tls || skip.http;
+    return { ignoresExe: (exe) => ignored(filter.skipFor(exe)), ignoresPid: (pid) => ignored(this.skips.skipOf(pid)) };
   }
 
   /** What tap.filters skips for a process (the pipeline drops what the kernel let through before it knew). */
@@ -128,7 +128,7 @@ export class Agent {
   /** A reloaded tap.filters: applied to every running process and to new ones, without a capture gap. */
   setProcessFilter(filter: ProcessFilter): void {
     this.skips.replace(filter);
-    this.tlsAttach.setDeclineStatic(declinesStatic(filter));
+    this.tlsAttach.setPolicy(this.attachPolicy(filter));
   }
 
   /** A reloaded config that changes whether bodies are kept: the kernel's copy size and the parser
@@ -160,6 +160,7 @@ export class Agent {
       flows: this.tracker.flowCount,
       ignoredProcesses: this.skips.ignoredCount,
       tlsScansSkipped: this.tlsAttach.scansSkipped,
+      tlsDeclined: [...this.tlsAttach.declined.keys()],
       tlsBinaries: this.capture.attachedBinaries.map((b) => ({
         path: b.path,
         library: b.library,

@@ -2,7 +2,7 @@
 // reach the stacks. Direction is Qtap's three-way split: accepted connections are ingress; outgoing
 // ones are egress-internal when the peer is in core/ip.ts's INTERNAL_RANGES, else egress-external.
 // Loopback means either end is 127.0.0.0/8 or ::1 (a request to localhost has both).
-import { isLoopbackIp, parseIpInto, qtapDirection, type IpWords, type QtapDirection } from '../core/ip.ts';
+import { ipScratch, isLoopbackIp, parseIpInto, qtapDirection, type QtapDirection } from '../core/ip.ts';
 import type { Transaction } from '../core/transaction.ts';
 
 export const TAP_DIRECTIONS = ['egress', 'egress-external', 'egress-internal', 'ingress', 'all'] as const;
@@ -16,7 +16,7 @@ export interface TrafficSettings {
 /** Why a transaction was left out (each is a counter), or 'pass'. */
 export type TrafficVerdict = 'pass' | 'direction' | 'loopback';
 
-const scratch: IpWords = { family: 4, w0: 0, w1: 0, w2: 0, w3: 0 };
+const scratch = ipScratch();
 
 function isLoopback(address: string | undefined): boolean {
   return address !== undefined && parseIpInto(address, scratch) && isLoopbackIp(scratch);
