@@ -40,7 +40,8 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function startNginx(dir: string, files: readonly StaticFile[]): Promise<Nginx> {
+/** `env`: the nginx process's environment (e.g. LD_LIBRARY_PATH for a private libssl). */
+export async function startNginx(dir: string, files: readonly StaticFile[], env?: NodeJS.ProcessEnv): Promise<Nginx> {
   // nginx workers run as an unprivileged user: they must be able to read the document root (the caller makes
   // sure `dir`'s parents can be traversed).
   await mkdir(dir, { recursive: true });
@@ -69,7 +70,7 @@ export async function startNginx(dir: string, files: readonly StaticFile[]): Pro
   const test = await run('nginx -t', 'nginx', ['-p', dir, '-e', errorLog, '-c', conf, '-t', '-q'], 30_000);
   if (test.code !== 0) throw new Error(`nginx -t rejected ${conf}: ${test.stderr.trim()}`);
 
-  const proc = startProcess('nginx', 'nginx', ['-p', dir, '-e', errorLog, '-c', conf], { stdout: 'ignore' });
+  const proc = startProcess('nginx', 'nginx', ['-p', dir, '-e', errorLog, '-c', conf], { stdout: 'ignore', env });
   const stderr = tail(proc.child.stderr);
   try {
     await waitForPort(port, proc, 10_000);

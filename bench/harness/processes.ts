@@ -164,8 +164,8 @@ export interface RunResult extends Exit {
 }
 
 /** Runs a command to completion, killing it after `timeoutMs`. */
-export async function run(name: string, command: string, args: readonly string[], timeoutMs: number): Promise<RunResult> {
-  const p = startProcess(name, command, args);
+export async function run(name: string, command: string, args: readonly string[], timeoutMs: number, env?: NodeJS.ProcessEnv): Promise<RunResult> {
+  const p = startProcess(name, command, args, { env });
   let stdout = '';
   let stderr = '';
   p.child.stdout?.setEncoding('utf8').on('data', (d: string) => (stdout += d));

@@ -19,11 +19,13 @@ export interface WrkOptions {
   durationS: number;
   threads: number;
   connections: number;
+  /** Environment of the wrk process (e.g. LD_LIBRARY_PATH for a private libssl). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export async function runWrk(o: WrkOptions): Promise<LoadResult> {
   const args = [`-t${o.threads}`, `-c${o.connections}`, `-d${o.durationS}s`, '--latency', o.url];
-  const res = await run('wrk', 'wrk', args, (o.durationS + 30) * 1000);
+  const res = await run('wrk', 'wrk', args, (o.durationS + 30) * 1000, o.env);
   if (res.timedOut) throw new Error(`wrk ${args.join(' ')} did not finish within ${o.durationS + 30} s`);
   if (res.code !== 0) throw new Error(`wrk ${args.join(' ')} failed (code ${res.code}): ${res.stderr.trim()}`);
   return parseWrkOutput(res.stdout);

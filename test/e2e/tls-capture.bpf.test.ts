@@ -10,7 +10,7 @@ import { makeCert, startNginx, startOpensslServer, startPythonHttpServer, tempDi
 import type { QtapHttpTransaction } from '../../src/sinks/stdout/index.ts';
 
 const body = (r: QtapHttpTransaction, side: 'request' | 'response') => Buffer.from(r[side]?.body ?? '', 'base64');
-const egress = (r: QtapHttpTransaction) => r.direction === 'egress';
+const egress = (r: QtapHttpTransaction) => r.direction.startsWith('egress');
 const ingress = (r: QtapHttpTransaction) => r.direction === 'ingress';
 const SYSTEM_NODE = '/usr/bin/node';
 

@@ -23,8 +23,14 @@ export class AgentProcess {
     });
   }
 
-  static async start(args: string[] = []): Promise<AgentProcess> {
-    const proc = start(process.execPath, [MAIN, '--format', 'json', '--level', 'full', '--log-level', 'info', ...args]);
+  /** The agent printing every transaction with bodies (no config file). */
+  static start(args: string[] = []): Promise<AgentProcess> {
+    return AgentProcess.startWith(['--format', 'json', '--level', 'full', '--log-level', 'info', ...args]);
+  }
+
+  /** The agent with exactly these arguments (e.g. `--config FILE`). */
+  static async startWith(args: string[]): Promise<AgentProcess> {
+    const proc = start(process.execPath, [MAIN, ...args]);
     const agent = new AgentProcess(proc);
     await waitUntil(
       () => {

@@ -1,4 +1,5 @@
-// Public surface of the stdout sink: Qtap http_capture records (JSON and text) and the batching stdout writer.
+// Public surface of the stdout sink: Qtap http_capture records (JSON and text), the values they are built from
+// (shared with the plugins so every output agrees), and the batching stdout writer.
 
 export { CAPTURE_LEVELS, isCaptureLevel, normalizeLevel } from './level.ts';
 export type { CaptureLevel, CaptureLevelInput } from './level.ts';
@@ -10,6 +11,9 @@ export type {
   QtapRequest,
   QtapResponse,
 } from './qtap-record.ts';
-export { formatText } from './text-format.ts';
+export { formatText, printable } from './text-format.ts';
+export { authorityOf, durationMs, firstHeader, headerObject, transactionTime } from './transaction-fields.ts';
+export { createStreamWriter } from './stream-writer.ts';
+export type { StreamWriter, StreamWriterCounters } from './stream-writer.ts';
 export { createStdoutSink } from './sink.ts';
 export type { StdoutFormat, StdoutSink, StdoutSinkCounters, StdoutSinkOptions } from './sink.ts';

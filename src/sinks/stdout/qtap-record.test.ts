@@ -63,7 +63,7 @@ describe('toQtapRecord: GET with a JSON response', () => {
       response: { status: 200, content_type: 'application/json' },
       transaction_time: '2025-01-01T00:00:00.000Z',
       duration_ms: 42,
-      direction: 'egress',
+      direction: 'egress-external',
       cleartap: GET_CLEARTAP,
     });
   });
@@ -79,7 +79,7 @@ describe('toQtapRecord: GET with a JSON response', () => {
       },
       transaction_time: '2025-01-01T00:00:00.000Z',
       duration_ms: 42,
-      direction: 'egress',
+      direction: 'egress-external',
       cleartap: GET_CLEARTAP,
     });
   });
@@ -124,7 +124,7 @@ describe('toQtapRecord: POST with a binary body, at each level', () => {
   const TAIL = {
     transaction_time: '2025-01-01T00:00:01.000Z',
     duration_ms: 1, // 0.3 ms: Qtap never reports 0
-    direction: 'egress',
+    direction: 'egress-internal',
     cleartap: {
       local: '[::1]:50000',
       remote: '[::1]:8443',

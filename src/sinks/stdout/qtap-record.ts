@@ -24,7 +24,7 @@
 // | response.body                       | response.body, base64                              | full     |
 // | transaction_time                    | startTime as RFC3339 UTC                           | summary  |
 // | duration_ms                         | durationMs truncated, at least 1                   | summary  |
-// | direction                           | direction ('egress' | 'ingress')                   | summary  |
+// | direction                           | ingress | egress-internal | egress-external (ip.ts) | summary  |
 // | cleartap.local / remote             | local / remote as "addr:port" ([v6]:port)          | summary  |
 // | cleartap.tls_library                | tlsLibrary                                         | summary  |
 // | cleartap.uid / user / cmdline       | process.uid / user / cmdline                       | summary  |
@@ -42,6 +42,7 @@
 // pseudo-headers come first, because Qtap's records carry them for HTTP/1 too.
 
 import { Buffer } from 'node:buffer';
+import { qtapDirection } from '../../core/ip.ts';
 import type { HttpRequestRecord, HttpResponseRecord, Transaction } from '../../core/transaction.ts';
 import { type CaptureLevelInput, levelIncludes, normalizeLevel } from './level.ts';
 import {
@@ -136,7 +137,7 @@ export function toQtapRecord(tx: Transaction, levelInput: CaptureLevelInput): Qt
     response: responseOf(tx.response, details, full),
     ...(time !== undefined && { transaction_time: time }),
     ...(duration !== undefined && { duration_ms: duration }),
-    direction: tx.direction,
+    direction: qtapDirection(tx.direction, tx.remote?.address),
   };
   const ext = extensionOf(tx, details, full);
   if (ext !== undefined) record.cleartap = ext;

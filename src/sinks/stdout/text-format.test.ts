@@ -8,7 +8,7 @@ const GET_METADATA = `HTTP Transaction
 Metadata:
   Transaction Time: 2025-01-01T00:00:00.000Z
   Duration: 42ms
-  Direction: egress
+  Direction: egress-external
   Request ID: tx-1
   Process ID: 1234
   Process: /usr/bin/curl

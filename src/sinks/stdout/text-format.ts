@@ -11,6 +11,7 @@
 // other value is escaped (\xNN) where it holds control characters, so captured bytes cannot drive the terminal.
 // Pseudo-headers are not listed: Method, URL and Status already say the same.
 
+import { qtapDirection } from '../../core/ip.ts';
 import { Buffer, isUtf8 } from 'node:buffer';
 import type { HeaderList, HttpRequestRecord, HttpResponseRecord, Transaction } from '../../core/transaction.ts';
 import { type CaptureLevelInput, levelIncludes, normalizeLevel } from './level.ts';
@@ -34,7 +35,7 @@ export function formatText(tx: Transaction, levelInput: CaptureLevelInput): stri
   if (time !== undefined) field(out, 'Transaction Time', time);
   const duration = durationMs(tx);
   if (duration !== undefined) field(out, 'Duration', `${duration}ms`);
-  field(out, 'Direction', tx.direction);
+  field(out, 'Direction', qtapDirection(tx.direction, tx.remote?.address));
   field(out, 'Request ID', tx.id);
   const p = tx.process;
   if (p !== undefined) {
@@ -135,8 +136,8 @@ function bodyText(body: Uint8Array, truncated: boolean): string | undefined {
   return BODY_CONTROL.test(text) ? undefined : text;
 }
 
-/** `s` with control characters (C0, DEL, C1) written as \xNN. */
-function printable(s: string): string {
+/** `s` with control characters (C0, DEL, C1) written as \xNN, so captured bytes cannot drive a terminal. */
+export function printable(s: string): string {
   if (!CONTROL.test(s)) return s;
   return s.replace(CONTROL_ALL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }

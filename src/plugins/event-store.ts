@@ -1,0 +1,82 @@
+// Event stores keep small metadata records (who called what, when, how it went; no headers or bodies), as
+// Qtap's event stores do (qtap-reference.md §3.4; JSON keys camelCase). Backends (stdout now; ClickHouse, local
+// later) implement EventStore.
+
+import type { ArtifactType } from './object-store.ts';
+import type { ConnectionDirection } from './plugin.ts';
+
+/** Written by report_usage, one per HTTP transaction. */
+export interface RequestEvent {
+  connectionId: string;
+  endpointId?: string;
+  requestId?: string;
+  tags: string[];
+  /** RFC3339 UTC time of the request. */
+  timestamp: string;
+  direction: ConnectionDirection;
+  url: string;
+  path: string;
+  method: string;
+  /** 0 when no response was seen. */
+  status: number;
+  /** Milliseconds. */
+  duration: number;
+  contentType: string;
+  /** MIME category of contentType (content-category.ts). */
+  category: string;
+  /** User-Agent. */
+  agent: string;
+  bytesSent: number;
+  bytesReceived: number;
+  authTokenMask?: string;
+  /** SHA-256 of the token, lowercase hex. */
+  authTokenHash?: string;
+  /** The header the token came from, e.g. "Authorization". */
+  authTokenSource?: string;
+  authTokenType?: string;
+}
+
+export interface EventMeta {
+  connectionId: string;
+  requestId: string;
+  endpointId?: string;
+}
+
+/** Written by detect_errors when a rule matches. */
+export interface IssueEvent {
+  meta: EventMeta;
+  tags: string[];
+  timestamp: string;
+  direction: ConnectionDirection;
+  /** What went wrong, named by the rule that saw it. */
+  error: string;
+  url: string;
+  path: string;
+  method: string;
+  status: number;
+  /** ["detect_errors:status_code", ...]: plugin and condition. */
+  triggerConditions: string[];
+  /** One readable sentence per condition, in the same order. */
+  triggerReasons: string[];
+}
+
+/** A pointer from the event store to an artifact in an object store. */
+export interface ArtifactRecordEvent {
+  meta: EventMeta;
+  timestamp: string;
+  type: ArtifactType;
+  digest: string;
+  url: string;
+}
+
+export type StoreEvent =
+  | { type: 'request'; item: RequestEvent }
+  | { type: 'issue'; item: IssueEvent }
+  | { type: 'artifact_record'; item: ArtifactRecordEvent };
+
+export interface EventStore {
+  /** Takes the event and returns at once; the store writes it out asynchronously. Never throws. */
+  submit(event: StoreEvent): void;
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
