@@ -3,11 +3,17 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { Registry } from 'prom-client';
 import { CleartapError } from '../core/errors.ts';
 import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from '../core/logger.ts';
 import { DEFAULT_CAPTURE_OPTIONS } from '../capture/bpf-capture.ts';
+import { ConfigError, ConfigWatcher, formatProblem, missingSecrets, type LoadedConfig } from '../config/index.ts';
+import { createStdoutEventStore, createStdoutObjectStore, type EventStore, type ObjectStore } from '../plugins/index.ts';
 import { Agent, captureFor } from '../pipeline/agent.ts';
-import { createStdoutSink, isCaptureLevel, normalizeLevel, type CaptureLevelInput, type StdoutFormat } from '../sinks/stdout/index.ts';
+import { needsBodies, processFilterOf, tapSettingsOf } from '../pipeline/config-settings.ts';
+import { TapPipeline } from '../pipeline/tap-pipeline.ts';
+import { isCaptureLevel, type CaptureLevelInput, type StdoutFormat } from '../sinks/stdout/index.ts';
+import { addConfigCommands, loadEffectiveConfig } from './config-command.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -57,21 +63,57 @@ function lowerPriority(nice: number, log: Logger): void {
   }
 }
 
-async function capture(flags: CaptureFlags): Promise<void> {
+/** The stores a config names (only the first of each list is used, as in Qtap). */
+function storesOf(loaded: LoadedConfig, log: Logger): { objectStore: ObjectStore; eventStore: EventStore } {
+  const pick = (kind: 'object_stores' | 'event_stores') => {
+    const store = loaded.config.services[kind][0];
+    if (store === undefined || store.type === 'stdout' || store.type === 'disabled') return store?.type ?? 'disabled';
+    throw new CleartapError('CT_ERR_CONFIG', `${loaded.source}: services.${kind}[0]: store type '${store.type}' is not available in this build yet`, 'use type: stdout for now');
+  };
+  const objects = pick('object_stores');
+  const events = pick('event_stores');
+  const disabledObjects: ObjectStore = { put: () => {}, flush: () => Promise.resolve(), close: () => Promise.resolve() };
+  const disabledEvents: EventStore = { submit: () => {}, flush: () => Promise.resolve(), close: () => Promise.resolve() };
+  return {
+    objectStore: objects === 'stdout' ? createStdoutObjectStore({ log }) : disabledObjects,
+    eventStore: events === 'stdout' ? createStdoutEventStore(log) : disabledEvents,
+  };
+}
+
+function loadForCapture(flags: CaptureFlags, outputFlagsGiven: boolean, log: Logger): LoadedConfig {
+  const loaded = loadEffectiveConfig(flags.config, flags.level, flags.format);
+  if (outputFlagsGiven && loaded.source !== 'built-in default') log.warn({ config: loaded.source }, '--level and --format adjust the built-in default config only: the config file decides');
+  for (const w of loaded.warnings) log.warn(formatProblem(w));
+  const missing = missingSecrets(loaded.config.services);
+  if (missing.length) throw new CleartapError('CT_ERR_CONFIG_SECRET', `${loaded.source}: services.${missing.join(`; services.`)}`, 'set the variables before starting cleartap');
+  return loaded;
+}
+
+async function capture(flags: CaptureFlags, command: Command): Promise<void> {
   const log = createLogger(flags.logLevel);
   if (flags.nice !== 0) lowerPriority(flags.nice, log);
-  if (flags.config) {
-    // Qtap YAML support (services, stacks, tap) is its own piece of work; until it lands, say so.
-    log.warn({ config: flags.config }, 'config files are not read yet: using the command-line settings');
-  }
-  const sink = createStdoutSink({ format: flags.format, level: flags.level });
-  // Bodies are copied out of the traced processes only when the output shows them.
-  const maxBodyBytes = normalizeLevel(flags.level) === 'full' ? flags.maxBody : 0;
-  const agent = new Agent({
-    capture: captureFor(maxBodyBytes, { ...DEFAULT_CAPTURE_OPTIONS, maxChunk: flags.chunk, ringBytes: flags.ringMb << 20, plaintextSockets: flags.plaintext }),
-    maxBodyBytes,
-    sink,
+  const outputFlagsGiven = command.getOptionValueSource('level') === 'cli' || command.getOptionValueSource('format') === 'cli';
+  const loaded = loadForCapture(flags, outputFlagsGiven, log);
+  log.info({ config: loaded.source }, 'config loaded');
+
+  const settings = tapSettingsOf(loaded.config);
+  const services = {
     log,
+    stdout: process.stdout,
+    ...storesOf(loaded, log),
+    metrics: { registry: new Registry(), systemRegistry: new Registry() },
+    configDir: loaded.dir,
+  };
+  let agent: Agent | undefined;
+  const pipeline = await TapPipeline.create(settings, services, (pid) => agent?.skipOf(pid) ?? { data: false, dns: false, tls: false, http: false });
+  // Bodies are copied out of the traced processes only when an output shows them.
+  const bodyBytes = (s: typeof settings) => (needsBodies(s) ? flags.maxBody : 0);
+  agent = new Agent({
+    capture: captureFor(bodyBytes(settings), { ...DEFAULT_CAPTURE_OPTIONS, maxChunk: flags.chunk, ringBytes: flags.ringMb << 20, plaintextSockets: flags.plaintext }),
+    maxBodyBytes: bodyBytes(settings),
+    sink: pipeline,
+    log,
+    processFilter: processFilterOf(loaded.config),
   });
   try {
     agent.start();
@@ -79,6 +121,34 @@ async function capture(flags: CaptureFlags): Promise<void> {
     await agent.stop().catch(() => {});
     throw err;
   }
+
+  const running = agent;
+  let reloading = Promise.resolve();
+  const watcher =
+    loaded.source === 'built-in default'
+      ? undefined
+      : new ConfigWatcher(loaded.source, readFileSync(loaded.source, 'utf8'), {
+          onConfig: (next) => {
+            reloading = reloading.then(async () => {
+              try {
+                const nextSettings = tapSettingsOf(next.config);
+                await pipeline.reload(nextSettings);
+                running.setProcessFilter(processFilterOf(next.config));
+                running.setMaxBodyBytes(bodyBytes(nextSettings));
+                for (const w of next.warnings) log.warn(formatProblem(w));
+                if (JSON.stringify(next.config.services) !== JSON.stringify(loaded.config.services)) log.warn('services changed: stores are set up at start, restart cleartap to use the new ones');
+                log.info({ config: next.source, stacks: pipeline.stacks }, 'config reloaded');
+              } catch (err) {
+                log.error({ error: (err as Error).message }, 'config not reloaded: the previous config stays in force');
+              }
+            });
+          },
+          onError: (err) => {
+            const detail = err instanceof ConfigError ? err.problems.filter((p) => p.severity === 'error').map(formatProblem) : [(err as Error).message];
+            log.error({ errors: detail }, 'config not reloaded: the previous config stays in force');
+          },
+        });
+
   await new Promise<void>((resolve) => {
     const onSignal = (sig: NodeJS.Signals) => {
       log.info({ signal: sig }, 'stopping: draining captured data and detaching probes');
@@ -89,16 +159,18 @@ async function capture(flags: CaptureFlags): Promise<void> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   });
+  watcher?.close();
+  await reloading;
   await agent.stop();
   const mem = process.memoryUsage();
-  log.info({ status: agent.status(), memoryMiB: { rss: mem.rss >> 20, heapTotal: mem.heapTotal >> 20, heapUsed: mem.heapUsed >> 20, external: mem.external >> 20, arrayBuffers: mem.arrayBuffers >> 20 } }, 'stopped');
+  log.info({ status: agent.status(), tap: pipeline.counters, memoryMiB: { rss: mem.rss >> 20, heapTotal: mem.heapTotal >> 20, heapUsed: mem.heapUsed >> 20, external: mem.external >> 20, arrayBuffers: mem.arrayBuffers >> 20 } }, 'stopped');
 }
 
 export function buildProgram(): Command {
   return new Command('cleartap')
     .description('See the HTTP(S) calls this host\'s processes make and receive — eBPF, no proxies, no certificates.\nPrints one transaction per line (Qtap http_capture JSON) until interrupted.')
     .version(pkg.version, '-V, --version')
-    .option('-c, --config <file>', 'Qtap-compatible YAML config (version: 2)')
+    .option('-c, --config <file>', 'Qtap-compatible YAML config (version: 2); default: $CLEARTAP_CONFIG, /etc/cleartap/config.yaml, /etc/qtap/qtap-config.yaml, else built in (see --level, --format)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['json', 'text']).default('json'))
     .option('-l, --level <level>', 'what each transaction shows: none | summary | details (headers) | full (headers and bodies)', level, 'details' as CaptureLevelInput)
     .addOption(new Option('--log-level <level>', 'log verbosity (stderr)').choices(LOG_LEVELS).default('info'))
@@ -110,8 +182,13 @@ export function buildProgram(): Command {
     .action(capture);
 }
 
+function withSubcommands(program: Command): Command {
+  addConfigCommands(program);
+  return program;
+}
+
 try {
-  await buildProgram().parseAsync(process.argv);
+  await withSubcommands(buildProgram()).parseAsync(process.argv);
 } catch (err) {
   if (err instanceof CleartapError) {
     process.stderr.write(`cleartap: ${err.message} [${err.code}]\n${err.hint ? `hint: ${err.hint}\n` : ''}`);

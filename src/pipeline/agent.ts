@@ -205,6 +205,7 @@ export class Agent {
   private sweep(): void {
     this.tracker.sweep(this.capture.monotonicNs());
     this.processes.sweep(Date.now());
+    this.skips.sweep();
     this.flush();
     if (Date.now() - this.lossReportedAt >= LOSS_REPORT_INTERVAL_MS) this.reportLosses();
   }

@@ -40,6 +40,9 @@ test('running processes, exec and exit: kernel bits set, cleared and remembered'
   skips.onExec(pid, '/opt/ignored');
   assert.deepEqual(target.calls, [[pid, CT_SKIP_ALL]]);
   assert.equal(skips.ignoredCount, 1);
-  skips.onExit(pid);
+  skips.onExit(pid, 1000);
   assert.equal(skips.ignoredCount, 0);
+  assert.equal(skips.skipOf(pid).http, true, 'still known for the exchanges finished after the exit');
+  skips.sweep(1000 + 10_000);
+  assert.equal(skips.skipOf(pid).http, false);
 });

@@ -5,6 +5,8 @@
 import { readdirSync, readlinkSync } from 'node:fs';
 import { kernelSkipBits, type ProcessFilter, type ProcessSkip, SKIP_NOTHING } from '../tap/index.ts';
 
+const EXITED_GRACE_MS = 10_000;
+
 export interface SkipTarget {
   setProcessSkip(pid: number, bits: number): void;
 }
@@ -23,6 +25,8 @@ export class ProcessSkips {
   private readonly selfPid: number;
   /** pid → what is skipped, for ignored processes only. */
   private readonly skipped = new Map<number, ProcessSkip>();
+  /** Ignored processes that have exited, and when. */
+  private readonly exitedAt = new Map<number, number>();
 
   constructor(filter: ProcessFilter, target: SkipTarget, selfPid = process.pid) {
     this.filter = filter;
@@ -49,18 +53,30 @@ export class ProcessSkips {
       const skip = this.filter.empty ? SKIP_NOTHING : this.filter.skipFor(exeOf(pid));
       this.apply(pid, skip, clearOthers);
     }
-    for (const pid of this.skipped.keys()) if (!seen.has(pid)) this.skipped.delete(pid);
+    for (const pid of this.skipped.keys()) if (!seen.has(pid) && !this.exitedAt.has(pid)) this.skipped.delete(pid);
   }
 
   /** A process exec'd `filename` (the path it was given; /proc/PID/exe may resolve a symlink). */
   onExec(pid: number, filename: string): void {
     this.skipped.delete(pid); // the kernel dropped its entry at exec
+    this.exitedAt.delete(pid);
     if (this.filter.empty) return;
     this.apply(pid, this.filter.skipFor(filename, exeOf(pid)));
   }
 
-  onExit(pid: number): void {
-    this.skipped.delete(pid);
+  /** The entry outlives the process by EXITED_GRACE_MS: its last exchanges are often finished (and
+   * dropped here) only after its exit event has been read. */
+  onExit(pid: number, nowMs = Date.now()): void {
+    if (this.skipped.has(pid)) this.exitedAt.set(pid, nowMs);
+  }
+
+  /** Forgets processes that exited more than EXITED_GRACE_MS ago. */
+  sweep(nowMs = Date.now()): void {
+    for (const [pid, at] of this.exitedAt) {
+      if (nowMs - at < EXITED_GRACE_MS) continue;
+      this.exitedAt.delete(pid);
+      this.skipped.delete(pid);
+    }
   }
 
   /** A new filter (config reload): re-applied to every running process. */
@@ -73,8 +89,9 @@ export class ProcessSkips {
     return this.skipped.get(pid) ?? SKIP_NOTHING;
   }
 
+  /** Running processes that are ignored. */
   get ignoredCount(): number {
-    return this.skipped.size;
+    return this.skipped.size - this.exitedAt.size;
   }
 
   private apply(pid: number, skip: ProcessSkip, clearKernel = false): void {

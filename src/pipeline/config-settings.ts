@@ -1,0 +1,50 @@
+// A validated config → what each part of the agent takes from it: the tap stage's settings, the process
+// filter, and whether any output shows bodies (which decides how much the kernel copies).
+import type { QtapConfig } from '../config/index.ts';
+import { isModulePath } from '../config/index.ts';
+import { ProcessFilter } from '../tap/index.ts';
+import type { TapSettings } from './tap-pipeline.ts';
+
+export function tapSettingsOf(config: QtapConfig): TapSettings {
+  const tap = config.tap;
+  return {
+    traffic: { direction: tap.direction, ignoreLoopback: tap.ignore_loopback },
+    defaultStack: tap.http.stack ?? '',
+    endpoints: tap.endpoints.map((e) => ({ domain: e.domain, stack: e.http?.stack ?? tap.http.stack ?? '' })),
+    stacks: Object.fromEntries(Object.entries(config.stacks).map(([name, s]) => [name, s.plugins])),
+    mask: { headers: tap.mask.headers, jsonFields: tap.mask.json_fields },
+    macros: config.rulekit.macros,
+  };
+}
+
+export function processFilterOf(config: QtapConfig): ProcessFilter {
+  return new ProcessFilter({ groups: config.tap.filters.groups, custom: config.tap.filters.custom });
+}
+
+type Obj = Record<string, unknown>;
+const asObj = (v: unknown): Obj => (v && typeof v === 'object' ? (v as Obj) : {});
+const rulesOf = (config: Obj): Obj[] => (Array.isArray(config.rules) ? config.rules.map(asObj) : []);
+
+/** True when a plugin may show or inspect bodies: then bodies must be copied out of the traced processes. */
+function pluginNeedsBodies(type: string, rawConfig: unknown): boolean {
+  const config = asObj(rawConfig);
+  switch (type) {
+    case 'http_capture':
+      return config.level === 'full' || rulesOf(config).some((r) => r.level === 'full');
+    case 'access_logs':
+    case 'debug':
+      return config.mode === 'full' || rulesOf(config).some((r) => r.mode === 'full');
+    case 'detect_errors':
+      return rulesOf(config).some((r) =>
+        ['recordReqBody', 'recordResBody', 'triggerContains', 'triggerEmptyBody', 'record_req_body', 'record_res_body', 'trigger_contains', 'trigger_empty_body'].some((k) => r[k] !== undefined && r[k] !== false),
+      );
+    default:
+      return isModulePath(type); // a user plugin may read bodies
+  }
+}
+
+/** Whether any stack the tap routes to needs bodies. */
+export function needsBodies(settings: TapSettings): boolean {
+  const routed = new Set([settings.defaultStack, ...settings.endpoints.map((e) => e.stack)]);
+  return [...routed].some((name) => (settings.stacks[name] ?? []).some((p) => pluginNeedsBodies(p.type, p.config)));
+}

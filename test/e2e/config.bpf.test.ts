@@ -1,0 +1,210 @@
+// Qtap configs end to end: the agent runs with a config file written as a Qtap user would write it (seed
+// docs 000/001), real clients make real requests, and the test asserts exactly what is printed. External
+// traffic goes to a test host in a network namespace of this test's own (203.0.113.0/24, RFC 5737).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { realpathSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AgentProcess } from '../helpers/agent.ts';
+import { run, start, stopAll, waitForPort, waitUntil } from '../helpers/children.ts';
+import { createTestHost, type TestHost } from '../helpers/netns.ts';
+import { startNginx, startPythonHttpServer, tempDir } from '../helpers/servers.ts';
+import type { QtapHttpTransaction } from '../../src/sinks/stdout/index.ts';
+
+const CURL = realpathSync('/usr/bin/curl');
+const PYTHON = realpathSync('/usr/bin/python3');
+const PORT = 8080;
+
+let host: TestHost;
+before(async () => {
+  host = await createTestHost('203.0.113');
+  const dir = tempDir('netns-www');
+  writeFileSync(join(dir, 'ok.txt'), 'hello from the test host\n');
+  const [cmd, args] = host.exec(PYTHON, ['-m', 'http.server', String(PORT), '--bind', host.address, '--directory', dir]);
+  start(cmd, args);
+  await waitForPort(PORT, 10_000, host.address);
+});
+after(async () => {
+  await stopAll();
+  await host?.remove();
+});
+
+function configFile(yaml: string): string {
+  const path = join(tempDir('config'), 'qtap-config.yaml');
+  writeFileSync(path, yaml);
+  return path;
+}
+
+async function withAgent(yaml: string, body: (agent: AgentProcess, file: string) => Promise<void>): Promise<void> {
+  const file = configFile(yaml);
+  const agent = await AgentProcess.startWith(['--config', file, '--log-level', 'info']);
+  try {
+    await body(agent, file);
+  } finally {
+    const code = await agent.stop();
+    assert.equal(code, 0, `the agent must exit cleanly:\n${agent.stderr.slice(-2000)}`);
+  }
+}
+
+const curl = async (...args: string[]) => {
+  const r = await run('curl', ['-s', '-o', '/dev/null', ...args]);
+  assert.equal(r.code, 0, r.stderr);
+};
+const toTestHost = (r: QtapHttpTransaction) => r.cleartap?.remote === `203.0.113.2:${PORT}` || r.cleartap?.local === `203.0.113.2:${PORT}`;
+const settle = () => new Promise((r) => setTimeout(r, 1500));
+
+describe('a Qtap user config', () => {
+  const QTAP_CONFIG = `
+version: 2
+services:
+  event_stores:
+    - type: stdout
+  object_stores:
+    - type: stdout
+stacks:
+  default_stack:
+    plugins:
+      - type: http_capture
+        config:
+          level: summary
+          format: json
+          rules:
+            - name: full log on errors
+              expr: http.res.status >= 400
+              level: full
+  debug_stack:
+    plugins:
+      - type: http_capture
+        config:
+          level: full
+          format: json
+tap:
+  direction: egress-external
+  ignore_loopback: false
+  audit_include_dns: false
+  http:
+    stack: default_stack
+  filters:
+    groups:
+      - qpoint
+  endpoints:
+    - domain: "*.example.com"
+      http:
+        stack: debug_stack
+`;
+
+  test('direction, rules and per-domain stacks decide what is printed, and how much', async () => {
+    await withAgent(QTAP_CONFIG, async (agent) => {
+      const local = await startPythonHttpServer({ 'x.txt': 'local\n' });
+      await curl(`http://${host.address}:${PORT}/ok.txt`);
+      await curl(`http://${host.address}:${PORT}/missing`);
+      await curl('-H', 'Host: api.example.com', `http://${host.address}:${PORT}/ok.txt?via=endpoint`);
+      await curl(`http://127.0.0.1:${local.port}/x.txt`); // egress-internal: not printed
+      const records = await agent.expect(toTestHost, 3);
+      await settle();
+      assert.equal(agent.records.length, 3, `only the three external requests: ${agent.records.map((r) => r.request.url).join(', ')}`);
+
+      const ok = records.find((r) => r.request.url.endsWith('/ok.txt'))!;
+      assert.equal(ok.direction, 'egress-external');
+      assert.equal(ok.response?.status, 200);
+      assert.equal(ok.request.headers, undefined, 'summary: no headers');
+      assert.equal(ok.response?.body, undefined, 'summary: no body');
+
+      const missing = records.find((r) => r.request.url.endsWith('/missing'))!;
+      assert.equal(missing.response?.status, 404);
+      assert.ok(missing.response?.body, 'the error rule raised the level to full');
+      assert.ok(missing.request.headers);
+
+      const routed = records.find((r) => r.request.url.includes('via=endpoint'))!;
+      assert.equal(routed.request.authority, 'api.example.com');
+      assert.equal(Buffer.from(routed.response?.body ?? '', 'base64').toString(), 'hello from the test host\n', 'debug_stack prints bodies');
+    });
+  });
+});
+
+describe('process filters', () => {
+  test('an ignored exe produces nothing, over TLS or not; other processes are still seen', async () => {
+    const yaml = `
+version: 2
+services:
+  event_stores: [{ type: stdout }]
+  object_stores: [{ type: stdout }]
+stacks:
+  s:
+    plugins:
+      - type: http_capture
+        config: { level: summary, format: json }
+tap:
+  direction: egress
+  ignore_loopback: false
+  http: { stack: s }
+  filters:
+    custom:
+      - exe: ${CURL}
+        strategy: exact
+`;
+    await withAgent(yaml, async (agent) => {
+      const tls = await startNginx({ 'a.txt': 'tls\n' }, true);
+      await curl('-k', `https://127.0.0.1:${tls.port}/a.txt`);
+      await curl(`http://${host.address}:${PORT}/ok.txt?from=curl`);
+      const py = await run(PYTHON, ['-c', `import urllib.request; urllib.request.urlopen("http://${host.address}:${PORT}/ok.txt?from=python").read()`]);
+      assert.equal(py.code, 0, py.stderr);
+      await agent.expect((r) => r.request.url.includes('from=python'), 1);
+      await settle();
+      const fromCurl = agent.records.filter((r) => r.metadata.process_exe === CURL || r.metadata.process_exe === '/usr/bin/curl');
+      assert.deepEqual(fromCurl.map((r) => r.request.url), [], 'nothing from the ignored exe');
+    });
+  });
+});
+
+describe('invalid configs', () => {
+  test('config validate names the file, line, column, key path and what is allowed', async () => {
+    const file = configFile('version: 2\ntap:\n  direction: egres\n  http:\n    stack: nowhere\n');
+    const r = await run(process.execPath, [join(import.meta.dirname, '../../src/cli/main.ts'), 'config', 'validate', file]);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stderr, new RegExp(`${file.replace(/[.]/g, '\\.')}:3:14: tap\\.direction: 'egres' is not one of egress, egress-external`));
+    assert.match(r.stderr, /:5:\d+: tap\.http\.stack/);
+  });
+
+  test('the agent refuses to start on an invalid config, before loading anything', async () => {
+    const file = configFile('version: 2\ntap:\n  ignore_loopback: perhaps\n');
+    const r = await run(process.execPath, [join(import.meta.dirname, '../../src/cli/main.ts'), '--config', file]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /:3:\d+: tap\.ignore_loopback/);
+  });
+});
+
+describe('reload', () => {
+  test('a changed file takes effect without a restart; an invalid change keeps the old config', async () => {
+    const yaml = (level: string) => `
+version: 2
+services: { event_stores: [{ type: stdout }], object_stores: [{ type: stdout }] }
+stacks: { s: { plugins: [{ type: http_capture, config: { level: ${level} } }] } }
+tap: { direction: egress-external, ignore_loopback: true, http: { stack: s } }
+`;
+    await withAgent(yaml('summary'), async (agent, file) => {
+      await curl(`http://${host.address}:${PORT}/ok.txt?n=1`);
+      const [first] = await agent.expect((r) => r.request.url.endsWith('n=1'), 1);
+      assert.equal(first.response?.body, undefined);
+
+      writeFileSync(file, yaml('full'));
+      await waitUntil(() => (/config reloaded/.test(agent.stderr) ? true : undefined), 'the reload', 10_000);
+      await curl(`http://${host.address}:${PORT}/ok.txt?n=2`);
+      const [second] = await agent.expect((r) => r.request.url.endsWith('n=2'), 1);
+      assert.ok(second.response?.body, 'bodies after the reload');
+
+      writeFileSync(file, yaml('everything'));
+      await waitUntil(() => (/config not reloaded/.test(agent.stderr) ? true : undefined), 'the refused reload', 10_000);
+      await curl(`http://${host.address}:${PORT}/ok.txt?n=3`);
+      const [third] = await agent.expect((r) => r.request.url.endsWith('n=3'), 1);
+      assert.ok(third.response?.body, 'the last valid config is still in force');
+
+      writeFileSync(file, yaml('summary'));
+      agent.signal('SIGHUP');
+      await waitUntil(() => ((agent.stderr.match(/config reloaded/g) ?? []).length >= 2 ? true : undefined), 'the second reload', 10_000);
+      await curl(`http://${host.address}:${PORT}/ok.txt?n=4`);
+      const [fourth] = await agent.expect((r) => r.request.url.endsWith('n=4'), 1);
+      assert.equal(fourth.response?.body, undefined);
+    });
+  });
+});
