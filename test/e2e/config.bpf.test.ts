@@ -3,7 +3,7 @@
 // traffic goes to a test host in a network namespace of this test's own (203.0.113.0/24, RFC 5737).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { realpathSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgentProcess } from '../helpers/agent.ts';
 import { run, start, stopAll, waitForPort, waitUntil } from '../helpers/children.ts';
@@ -157,6 +157,29 @@ tap:
   });
 });
 
+describe("Qtap's shipped default config", () => {
+  test('access_logs prints console lines, http_metrics serves Prometheus metrics, report_usage emits Request events', async () => {
+    const yaml = readFileSync(join(import.meta.dirname, '../../src/config/fixtures/qtap-default.yaml'), 'utf8')
+      .replace('ignore_loopback: true', 'ignore_loopback: false')
+      .replace('- type: http_metrics', '- type: http_metrics\n        config: { listen: "127.0.0.1:0" }');
+    const file = configFile(yaml);
+    const agent = await AgentProcess.startWith(['--config', file, '--log-level', 'debug'], { json: false });
+    try {
+      await curl(`http://${host.address}:${PORT}/ok.txt?from=default`);
+      await waitUntil(() => (agent.stdout.includes('from=default') ? true : undefined), 'the access log line', 10_000);
+      // The box of mode full: the summary line (cut to the box's width), then the sections.
+      assert.match(agent.stdout, /╭─ ■ curl → GET http:\/\/203\.0\.113\.2:8080\/ok\.txt/, agent.stdout);
+      assert.match(agent.stdout, /├─ RESPONSE 200 OK/);
+      const port = Number(/"address":\{[^}]*"port":(\d+)/.exec(agent.stderr)?.[1]);
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      assert.match(metrics, /qtap_http_requests_total\{[^}]*method="GET"[^}]*status="200"[^}]*\} 1/);
+      await waitUntil(() => (/event store submission/.test(agent.stderr) && /"type":"request"/.test(agent.stderr) ? true : undefined), 'the Request event', 5000);
+    } finally {
+      assert.equal(await agent.stop(), 0, agent.stderr.slice(-2000));
+    }
+  });
+});
+
 describe('invalid configs', () => {
   test('config validate names the file, line, column, key path and what is allowed', async () => {
     const file = configFile('version: 2\ntap:\n  direction: egres\n  http:\n    stack: nowhere\n');
@@ -175,6 +198,31 @@ describe('invalid configs', () => {
 });
 
 describe('reload', () => {
+  test('no transaction is lost across reloads', async () => {
+    const yaml = (n: number) => `
+version: 2
+services: { event_stores: [{ type: stdout }], object_stores: [{ type: stdout }] }
+stacks: { s: { plugins: [{ type: http_capture, config: { level: summary } }] } }
+tap:
+  direction: egress-external
+  http: { stack: s }
+  endpoints: [{ domain: "reload-${n}.example.com", http: { stack: s } }]
+`;
+    await withAgent(yaml(0), async (agent, file) => {
+      const N = 40;
+      for (let i = 1; i <= N; i++) {
+        await curl(`http://${host.address}:${PORT}/ok.txt?reload=${i}`);
+        if (i % 10 === 0) {
+          const before = (agent.stderr.match(/config reloaded/g) ?? []).length;
+          writeFileSync(file, yaml(i));
+          await waitUntil(() => ((agent.stderr.match(/config reloaded/g) ?? []).length > before ? true : undefined), `reload ${i / 10}`, 10_000);
+        }
+      }
+      const got = await agent.expect((r) => r.request.url.includes('reload='), N);
+      assert.equal(new Set(got.map((r) => r.request.url)).size, N, 'every request exactly once');
+    });
+  });
+
   test('a changed file takes effect without a restart; an invalid change keeps the old config', async () => {
     const yaml = (level: string) => `
 version: 2

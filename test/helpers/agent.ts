@@ -10,8 +10,9 @@ export class AgentProcess {
   private readonly proc: Started;
   private buffered = '';
 
-  private constructor(proc: Started) {
+  private constructor(proc: Started, json: boolean) {
     this.proc = proc;
+    if (!json) return; // stdout is free text (console logs): read it through `stdout`
     proc.child.stdout!.on('data', (d: string) => {
       this.buffered += d;
       let nl: number;
@@ -29,9 +30,9 @@ export class AgentProcess {
   }
 
   /** The agent with exactly these arguments (e.g. `--config FILE`). */
-  static async startWith(args: string[]): Promise<AgentProcess> {
+  static async startWith(args: string[], opts: { json?: boolean } = {}): Promise<AgentProcess> {
     const proc = start(process.execPath, [MAIN, ...args]);
-    const agent = new AgentProcess(proc);
+    const agent = new AgentProcess(proc, opts.json ?? true);
     await waitUntil(
       () => {
         if (proc.child.exitCode !== null) throw new Error(`the agent exited (${proc.child.exitCode}):\n${proc.stderr()}`);
@@ -41,6 +42,11 @@ export class AgentProcess {
       30_000,
     );
     return agent;
+  }
+
+  /** Everything printed on stdout so far. */
+  get stdout(): string {
+    return this.proc.stdout();
   }
 
   get stderr(): string {
