@@ -28,6 +28,10 @@
 /* Where a data record's bytes were seen. */
 #define CT_SRC_SYSCALL 0
 #define CT_SRC_TLS 1
+#define CT_SRC_TLS_HELLO 2 /* the first ciphertext record of a TLS socket (ClientHello: its SNI), offset 0 */
+
+/* Bytes of a TLS socket's first record passed up for its ClientHello. */
+#define CT_HELLO_MAX 2048
 
 /* Which way the bytes went, from the traced process's point of view. */
 #define CT_OP_SEND 0

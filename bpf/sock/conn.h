@@ -131,12 +131,15 @@ static __always_inline void ct_conn_bind_tls(struct ct_conn *conn, __u64 pid_tgi
 /* Bytes needed to recognise a TLS record header; a shorter first read decides nothing. */
 #define CT_TLS_SNIFF_LEN 3
 
-/* A TLS record header: handshake (22) or application data (23), version 3.x. */
+#define CT_TLS_HANDSHAKE 22
+#define CT_TLS_APP_DATA 23
+
+/* A TLS record header, handshake or application data, version 3.x: its content type, else 0. */
 static __always_inline int ct_looks_like_tls(__u64 buf)
 {
 	__u8 h[3] = {};
 	if (bpf_probe_read_user(h, sizeof(h), (void *)buf))
 		return 0;
-	return (h[0] == 22 || h[0] == 23) && h[1] == 3 && h[2] <= 4;
+	return (h[0] == CT_TLS_HANDSHAKE || h[0] == CT_TLS_APP_DATA) && h[1] == 3 && h[2] <= 4 ? h[0] : 0;
 }
 #endif

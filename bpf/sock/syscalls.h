@@ -46,30 +46,41 @@ static __always_inline int ct_sys_exit_data(long ret)
 	struct ct_conn *conn = bpf_map_lookup_elem(&ct_conns, &key);
 	if (!conn || conn->tls)
 		return 0;
+	__u8 op = args.op & 1;
+	__u8 source = CT_SRC_SYSCALL;
+	__u32 len = ret;
 	if (!conn->sniffed && ret >= CT_TLS_SNIFF_LEN) {
 		conn->sniffed = 1;
-		if (ct_looks_like_tls(ct_first_segment(&args))) {
+		int tls = ct_looks_like_tls(ct_first_segment(&args));
+		if (tls) {
 			conn->tls = 1;
-			return 0;
+			/* A handshake record first is the ClientHello (sent by a client, read by a server):
+			 * passed up once per TLS connection for its server name. Nothing else of it is. */
+			if (tls != CT_TLS_HANDSHAKE)
+				return 0;
+			source = CT_SRC_TLS_HELLO;
+			len = ret < CT_HELLO_MAX ? ret : CT_HELLO_MAX;
 		}
 	}
 	struct ct_scratch *s = ct_scratch_get();
 	if (!s)
 		return 0;
-	__u8 op = args.op & 1;
 	struct ct_data_event *ev = (struct ct_data_event *)s->raw;
 	ev->kind = CT_EV_DATA;
-	ev->source = CT_SRC_SYSCALL;
+	ev->source = source;
 	ev->op = op;
 	ev->pid = pid;
 	ev->tid = (__u32)pid_tgid;
 	ev->ts_ns = bpf_ktime_get_ns();
 	ev->stream = conn->conn_id;
-	ev->call_len = ret;
+	ev->call_len = len;
 	ev->cookie = args.fd;
-	__u64 off = conn->offset[op];
-	conn->offset[op] = off + ret;
-	struct ct_payload p = {.buf = args.buf, .iovcnt = args.iovcnt, .len = ret};
+	__u64 off = 0;
+	if (source == CT_SRC_SYSCALL) {
+		off = conn->offset[op];
+		conn->offset[op] = off + ret;
+	}
+	struct ct_payload p = {.buf = args.buf, .iovcnt = args.iovcnt, .len = len};
 	ct_emit_payload(s, &p, off);
 	return 0;
 }

@@ -78,6 +78,8 @@ export interface Transaction {
   protocol: 'http1';
   /** Set when the plaintext came from a TLS library probe. */
   tlsLibrary?: TlsLibrary;
+  /** What the TLS handshake said in the clear (the ClientHello's server name). */
+  tls?: { sni?: string };
   process?: ProcessContext;
   request: HttpRequestRecord;
   /** Absent when the connection ended before a response was seen. */

@@ -47,11 +47,13 @@ interface Routing {
 
 const HOSTNAME = hostname();
 
-/** A host that is a name, not an IP literal: what endpoints match against. */
+const isName = (host: string) => host !== '' && !host.includes(':') && !/^\d+(\.\d+){3}$/.test(host);
+
+/** What endpoints match against: the Host header's name, else the TLS server name (a request to an IP). */
 function domainOf(tx: Transaction): string | undefined {
-  const host = tx.host;
-  if (host === '' || host.includes(':') || /^\d+(\.\d+){3}$/.test(host)) return undefined;
-  return host;
+  if (isName(tx.host)) return tx.host;
+  const sni = tx.tls?.sni;
+  return sni !== undefined && isName(sni) ? sni : undefined;
 }
 
 async function buildRouting(settings: TapSettings, services: SharedServices): Promise<Routing> {

@@ -7,13 +7,15 @@
 // | direction                      | qtapDirection(tx.direction, tx.remote.address): ingress, egress-internal, egress-external |
 // | tags                           | context.tags ([] when none)                                       |
 // | tls.enabled                    | true when tx.scheme is https; no tls.* at all otherwise           |
+// | tls.sni                        | tx.tls.sni, the ClientHello's server name, when it was seen       |
 // | src.ip, src.port               | tx.local: this host's end of the connection                       |
 // | src.process.path, .binary      | process.exe and its basename                                      |
 // | src.process.hostname           | context.hostname                                                  |
 // | src.process.user.id, .name     | process.uid, process.user                                         |
 // | src.container.id               | the first 12 characters of process.containerId                    |
 // | dst.ip, dst.port               | tx.remote: the peer                                               |
-// | dst.domain                     | tx.host, lowercased, when it is a name rather than an IP address  |
+// | dst.domain                     | tx.host, lowercased, when it is a name rather than an IP address; |
+// |                                | else the TLS server name (SNI) when there is one                  |
 // | http.req.method, .path, .url   | the request's method, path and absolute URL                       |
 // | http.req.scheme                | tx.scheme                                                         |
 // | http.req.host                  | the Host header as sent (it may carry a port), else tx.host       |
@@ -70,6 +72,7 @@ export function transactionFields(tx: Transaction, context?: { hostname?: string
   // "unknown" is what stream/ names the host when there was neither a Host header nor an address.
   const hostKnown = tx.host !== '' && !(tx.host === 'unknown' && tx.remote === undefined);
   if (hostKnown && parseIp(tx.host) === undefined) dst.domain = tx.host.toLowerCase();
+  else if (tx.tls?.sni !== undefined) dst.domain = tx.tls.sni;
 
   const req = tx.request;
   const http: MutableFields = {
@@ -92,6 +95,6 @@ export function transactionFields(tx: Transaction, context?: { hostname?: string
     dst,
     http,
   };
-  if (tx.scheme === 'https') fields.tls = { enabled: true };
+  if (tx.scheme === 'https') fields.tls = tx.tls?.sni === undefined ? { enabled: true } : { enabled: true, sni: tx.tls.sni };
   return fields;
 }

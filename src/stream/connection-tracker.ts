@@ -1,6 +1,7 @@
 // Turns capture records into transactions: keeps the table of sockets and TLS streams per process,
 // routes each chunk to its flow, and closes flows on close(), process exit, or idle expiry. Bounded:
 // a full table evicts its least recently active flow, and every drop is counted.
+import { clientHelloServerName } from '../protocols/tls/index.ts';
 import type { BindRecord, CaptureHandler, CloseRecord, ConnRecord, DataRecord, ExecRecord } from '../capture/decode.ts';
 import type { Http1Exchange, Http1Limits } from '../protocols/http1/index.ts';
 import type { ProcessContext, TlsLibrary, Transaction } from '../core/transaction.ts';
@@ -80,6 +81,11 @@ export class ConnectionTracker implements CaptureHandler {
 
   onData(r: DataRecord): void {
     let flow: Flow;
+    if (r.source === W.CT_SRC_TLS_HELLO) {
+      const sni = clientHelloServerName(r.payload);
+      if (sni !== undefined) this.socket(r.pid, r.stream, r.cookie).sni = sni;
+      return;
+    }
     if (r.source === W.CT_SRC_TLS) {
       flow = this.tlsFlow(r.pid, r.stream, r.cookie, r.tsNs);
     } else {
@@ -247,6 +253,7 @@ export class ConnectionTracker implements CaptureHandler {
         local: sock?.local,
         remote: sock?.remote,
         tlsLibrary: flow.tlsLibrary,
+        sni: sock?.sni,
         process,
         wallMs: this.env.wallMs,
       });

@@ -19,6 +19,8 @@ export interface SocketInfo {
   ssl: number;
   /** The plaintext flow of a non-TLS socket. */
   flow?: Flow;
+  /** The server name of its TLS ClientHello (CT_SRC_TLS_HELLO). */
+  sni?: string;
 }
 
 const NO_EXCHANGES: readonly Http1Exchange[] = Object.freeze([]);

@@ -11,6 +11,8 @@ export interface ConnectionFacts {
   local?: NetEndpoint;
   remote?: NetEndpoint;
   tlsLibrary?: TlsLibrary;
+  /** The server name of the connection's TLS ClientHello. */
+  sni?: string;
   process?: ProcessContext;
   /** CLOCK_MONOTONIC ns → Unix ms. */
   wallMs(tsNs: number): number;
@@ -99,6 +101,7 @@ export function toTransaction(ex: Http1Exchange, c: ConnectionFacts): Transactio
   if (c.local) tx.local = c.local;
   if (remote) tx.remote = remote;
   if (c.tlsLibrary) tx.tlsLibrary = c.tlsLibrary;
+  if (c.sni !== undefined) tx.tls = { sni: c.sni };
   if (c.process) tx.process = c.process;
   if (res) {
     tx.response = {

@@ -122,6 +122,32 @@ tap:
   });
 });
 
+describe('TLS server names', () => {
+  test('the ClientHello\'s server name routes a request whose Host is an address, on both ends', async () => {
+    const yaml = `
+version: 2
+services: { event_stores: [{ type: stdout }], object_stores: [{ type: stdout }] }
+stacks:
+  summary: { plugins: [{ type: http_capture, config: { level: summary } }] }
+  full: { plugins: [{ type: http_capture, config: { level: full } }] }
+tap:
+  direction: all
+  ignore_loopback: false
+  http: { stack: summary }
+  endpoints: [{ domain: "*.sni.test", http: { stack: full } }]
+`;
+    await withAgent(yaml, async (agent) => {
+      const tls = await startNginx({ 'a.txt': 'by name\n' }, true);
+      await curl('-k', '--resolve', `api.sni.test:${tls.port}:127.0.0.1`, '-H', `Host: 127.0.0.1:${tls.port}`, `https://api.sni.test:${tls.port}/a.txt`);
+      const both = await agent.expect((r) => r.cleartap?.remote === `127.0.0.1:${tls.port}` || r.cleartap?.local === `127.0.0.1:${tls.port}`, 2);
+      for (const r of both) {
+        assert.equal(r.cleartap?.tls_sni, 'api.sni.test', r.direction);
+        assert.equal(Buffer.from(r.response?.body ?? '', 'base64').toString(), 'by name\n', `${r.direction}: routed to the full stack by SNI`);
+      }
+    });
+  });
+});
+
 describe('process filters', () => {
   test('an ignored exe produces nothing, over TLS or not; other processes are still seen', async () => {
     const yaml = `

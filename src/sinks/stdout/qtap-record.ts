@@ -27,6 +27,7 @@
 // | direction                           | ingress | egress-internal | egress-external (ip.ts) | summary  |
 // | cleartap.local / remote             | local / remote as "addr:port" ([v6]:port)          | summary  |
 // | cleartap.tls_library                | tlsLibrary                                         | summary  |
+// | cleartap.tls_sni                    | tls.sni (the ClientHello's server name)            | summary  |
 // | cleartap.uid / user / cmdline       | process.uid / user / cmdline                       | summary  |
 // | cleartap.cgroup / container_id      | process.cgroupPath / containerId                   | summary  |
 // | cleartap.http_version               | request.version ("HTTP/1.1")                       | summary  |
@@ -93,6 +94,7 @@ export interface CleartapExtension {
   local?: string;
   remote?: string;
   tls_library?: string;
+  tls_sni?: string;
   uid?: number;
   user?: string;
   cmdline?: string[];
@@ -196,6 +198,7 @@ function extensionOf(tx: Transaction, details: boolean, full: boolean): Cleartap
   const remote = formatEndpoint(tx.remote);
   if (remote !== '') e.remote = remote;
   if (tx.tlsLibrary !== undefined) e.tls_library = tx.tlsLibrary;
+  if (tx.tls?.sni !== undefined) e.tls_sni = tx.tls.sni;
   const p = tx.process;
   if (p !== undefined) {
     e.uid = p.uid; // uid 0 is meaningful (root): kept whenever the process is known
