@@ -10,7 +10,7 @@ import { DEFAULT_CAPTURE_OPTIONS } from '../capture/bpf-capture.ts';
 import { ConfigError, ConfigWatcher, formatProblem, missingSecrets, type LoadedConfig } from '../config/index.ts';
 import { createStdoutEventStore, createStdoutObjectStore, type EventStore, type ObjectStore } from '../plugins/index.ts';
 import { Agent, captureFor } from '../pipeline/agent.ts';
-import { needsBodies, processFilterOf, tapSettingsOf } from '../pipeline/config-settings.ts';
+import { needsBodies, processFilterOf, tagsOf, tapSettingsOf } from '../pipeline/config-settings.ts';
 import { TapPipeline } from '../pipeline/tap-pipeline.ts';
 import { isCaptureLevel, type CaptureLevelInput, type StdoutFormat } from '../sinks/stdout/index.ts';
 import { addConfigCommands, loadEffectiveConfig } from './config-command.ts';
@@ -84,6 +84,9 @@ function loadForCapture(flags: CaptureFlags, outputFlagsGiven: boolean, log: Log
   const loaded = loadEffectiveConfig(flags.config, flags.level, flags.format);
   if (outputFlagsGiven && loaded.source !== 'built-in default') log.warn({ config: loaded.source }, '--level and --format adjust the built-in default config only: the config file decides');
   for (const w of loaded.warnings) log.warn(formatProblem(w));
+  const { unavailable } = tagsOf(loaded.config);
+  if (unavailable.length) log.warn({ tags: unavailable }, 'tags from container and Kubernetes metadata are not available yet: left out');
+  if (loaded.config.control?.rules?.length) log.warn('control rules are checked but not enforced: cleartap observes traffic, it does not block it');
   const missing = missingSecrets(loaded.config.services);
   if (missing.length) throw new CleartapError('CT_ERR_CONFIG_SECRET', `${loaded.source}: services.${missing.join(`; services.`)}`, 'set the variables before starting cleartap');
   return loaded;

@@ -5,9 +5,25 @@ import { isModulePath } from '../config/index.ts';
 import { ProcessFilter } from '../tap/index.ts';
 import type { TapSettings } from './tap-pipeline.ts';
 
-export function tapSettingsOf(config: QtapConfig): TapSettings {
+/**
+ * The config's `tags` as "key:value" strings. Source `env` reads the agent's environment variable named by
+ * `location`; the container and Kubernetes sources need runtime metadata cleartap does not read yet, so
+ * they are reported (in `unavailable`) and left out.
+ */
+export function tagsOf(config: QtapConfig, env: NodeJS.ProcessEnv = process.env): { tags: string[]; unavailable: string[] } {
+  const tags: string[] = [];
+  const unavailable: string[] = [];
+  for (const t of config.tags) {
+    if (t.source !== 'env') unavailable.push(`${t.key} (${t.source})`);
+    else if (env[t.location] !== undefined) tags.push(`${t.key}:${env[t.location]}`);
+  }
+  return { tags, unavailable };
+}
+
+export function tapSettingsOf(config: QtapConfig, env: NodeJS.ProcessEnv = process.env): TapSettings {
   const tap = config.tap;
   return {
+    tags: tagsOf(config, env).tags,
     traffic: { direction: tap.direction, ignoreLoopback: tap.ignore_loopback },
     defaultStack: tap.http.stack ?? '',
     endpoints: tap.endpoints.map((e) => ({ domain: e.domain, stack: e.http?.stack ?? tap.http.stack ?? '' })),

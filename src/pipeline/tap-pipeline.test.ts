@@ -4,7 +4,7 @@ import type { Transaction } from '../core/transaction.ts';
 import { parseConfig } from '../config/index.ts';
 import { failingGetTx, postOrderTx, testServices } from '../plugins/test-support.ts';
 import { SKIP_NOTHING, type ProcessSkip } from '../tap/index.ts';
-import { needsBodies, tapSettingsOf } from './config-settings.ts';
+import { needsBodies, tagsOf, tapSettingsOf } from './config-settings.ts';
 import { TapPipeline } from './tap-pipeline.ts';
 
 const SKIP_ALL: ProcessSkip = { data: true, dns: true, tls: true, http: true };
@@ -97,4 +97,23 @@ test('bodies are copied only when a routed stack can show them', () => {
   assert.equal(needsBodies(settings('stacks: {s: {plugins: [{type: ./mine.ts}]}}\ntap: {http: {stack: s}}\n')), true, 'user plugins may read bodies');
   assert.equal(needsBodies(settings('stacks: {s: {plugins: [{type: detect_errors, config: {rules: [{triggerStatusCodes: ["5xx"]}]}}]}}\ntap: {http: {stack: s}}\n')), false);
   assert.equal(needsBodies(settings('stacks: {s: {plugins: [{type: detect_errors, config: {rules: [{recordResBody: true}]}}]}}\ntap: {http: {stack: s}}\n')), true);
+});
+
+test('tags: env sources become "key:value" on every view and in the rule fields; other sources are reported', async () => {
+  const yaml = `
+tags:
+  - { key: env, source: env, location: DEPLOY_ENV }
+  - { key: team, source: env, location: UNSET_VAR }
+  - { key: app, source: k8s.label, location: app }
+stacks: { s: { plugins: [{ type: report_usage }] } }
+tap: { direction: all, http: { stack: s } }
+`;
+  const config = parseConfig(yaml, 'x.yaml').config;
+  assert.deepEqual(tagsOf(config, { DEPLOY_ENV: 'prod' }), { tags: ['env:prod'], unavailable: ['app (k8s.label)'] });
+  const services = testServices();
+  const p = await TapPipeline.create(tapSettingsOf(config, { DEPLOY_ENV: 'prod' }), services, () => SKIP_NOTHING);
+  await p.write([postOrderTx()]);
+  const [event] = services.eventStore.events;
+  assert.deepEqual((event.item as { tags: string[] }).tags, ['env:prod']);
+  await p.close();
 });

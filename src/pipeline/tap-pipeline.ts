@@ -22,6 +22,8 @@ export interface TapSettings {
   stacks: Readonly<Record<string, readonly PluginSpec[]>>;
   mask: RedactionConfig;
   macros: readonly MacroDefinition[];
+  /** The config's tags ("key:value"): rule field `tags`, and on every event. */
+  tags: readonly string[];
 }
 
 /** Services shared by every stack and kept across reloads. */
@@ -40,6 +42,7 @@ export interface TapCounters {
 }
 
 interface Routing {
+  tags: string[];
   traffic: TrafficFilter;
   router: EndpointRouter;
   stacks: Map<string, Stack>;
@@ -79,7 +82,7 @@ async function buildRouting(settings: TapSettings, services: SharedServices): Pr
     await Promise.all([...stacks.values()].map((s) => s.close()));
     throw err;
   }
-  return { traffic: new TrafficFilter(settings.traffic), router, stacks };
+  return { tags: [...settings.tags], traffic: new TrafficFilter(settings.traffic), router, stacks };
 }
 
 export class TapPipeline implements TransactionSink {
@@ -105,7 +108,7 @@ export class TapPipeline implements TransactionSink {
   }
 
   write(batch: readonly Transaction[]): Promise<void> {
-    const { traffic, router, stacks } = this.routing;
+    const { traffic, router, stacks, tags } = this.routing;
     const c = this.counters;
     for (const tx of batch) {
       c.transactions++;
@@ -127,7 +130,7 @@ export class TapPipeline implements TransactionSink {
         continue;
       }
       let fields: RuleFields | undefined;
-      const view: TransactionView = { tx, direction, fields: () => (fields ??= transactionFields(tx, { hostname: HOSTNAME })) };
+      const view: TransactionView = { tx, direction, tags, fields: () => (fields ??= transactionFields(tx, { hostname: HOSTNAME, tags })) };
       stack.process(view);
       c.processed++;
     }

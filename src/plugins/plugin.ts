@@ -30,6 +30,8 @@ export interface TransactionView {
   direction: ConnectionDirection;
   /** The rule fields (qtap-reference.md §2.3) of the unmasked transaction, computed on first call. */
   fields(): unknown;
+  /** The config's `tags` ("key:value"), for the events plugins emit. */
+  tags?: readonly string[];
 }
 
 /** One transaction as a plugin sees it: sensitive headers and body fields already masked. */
@@ -44,6 +46,8 @@ export interface PluginView {
    * SHA-256 of an auth token); never write it, or anything read from it, to an output.
    */
   unmaskedTx: Transaction;
+  /** The config's `tags` ("key:value"), for the events plugins emit. */
+  tags?: readonly string[];
 }
 
 export interface PluginMetrics {

@@ -156,7 +156,7 @@ function startStack(name: string, running: readonly Running[], services: PluginS
         logError('redaction', { err, stack: name }, 'masking a transaction failed; it was not processed');
         return;
       }
-      const pluginView: PluginView = { tx, direction: view.direction, fields: () => view.fields(), unmaskedTx: view.tx };
+      const pluginView: PluginView = { tx, direction: view.direction, fields: () => view.fields(), unmaskedTx: view.tx, tags: view.tags };
       for (let i = 0; i < running.length; i++) {
         try {
           const result: unknown = running[i]!.instance.onTransaction(pluginView);

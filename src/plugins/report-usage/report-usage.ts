@@ -1,5 +1,5 @@
 // Qtap's `report_usage` plugin (qtap-reference.md §1.5, §3.4): one Request event per HTTP transaction to the
-// event store. `tags` ([]string) are added to every event; `headers` ([]string) promotes those request headers
+// event store. The config's top-level `tags` and the plugin's `tags` ([]string) are added to every event; `headers` ([]string) promotes those request headers
 // into tags, as "<lowercased name>:<value>" (masked values stay masked). contentType is the response's, else the
 // request's. The auth token is found in the unmasked request (auth-token.ts) and reported only masked and hashed.
 
@@ -35,7 +35,7 @@ function requestEvent(view: PluginView, staticTags: readonly string[], promoted:
   const event: RequestEvent = {
     connectionId: tx.connectionId,
     ...(tx.id !== '' && { requestId: tx.id }),
-    tags: [...staticTags, ...promotedTags(tx, promoted)],
+    tags: [...(view.tags ?? []), ...staticTags, ...promotedTags(tx, promoted)],
     timestamp: timestampOf(tx),
     direction: view.direction,
     url: req.url,
