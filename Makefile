@@ -23,6 +23,7 @@ setup:
 	$(Q)scripts/setup.sh
 
 build: $(BUILD)/cleartap.node
+build: $(BUILD)/cleartap_packet.node
 
 $(BUILD)/include/vmlinux.h:
 	$(Q)mkdir -p $(@D)
@@ -41,6 +42,12 @@ $(BUILD)/cleartap.skel.h: $(BUILD)/cleartap.bpf.o
 $(BUILD)/cleartap.node: native/cleartap.c $(BUILD)/cleartap.skel.h bpf/shared/wire.h
 	@echo "  ADDON   $@"
 	$(Q)$(CC) $(ADDON_CFLAGS) -I$(NODE_INCLUDE) native/cleartap.c -o $@ -lbpf -lelf -lz -lpthread
+
+# Passive capture's addon: an AF_PACKET ring and a classic BPF filter, no libbpf (native/packet.c).
+$(BUILD)/cleartap_packet.node: native/packet.c
+	@echo "  ADDON   $@"
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O2 -g -Wall -Wextra -Werror -fPIC -shared -I$(NODE_INCLUDE) native/packet.c -o $@ -lpthread
 
 run: setup build
 	$(Q)$(NODE) src/cli/main.ts $(ARGS)

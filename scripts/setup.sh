@@ -7,7 +7,7 @@ say() { printf 'setup: %s\n' "$*" >&2; }
 
 apt_pkgs="clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool pkg-config make g++"
 # What the tests drive: real clients and servers.
-[ "${CLEARTAP_SETUP_TESTS:-0}" = 1 ] && apt_pkgs="$apt_pkgs curl openssl nginx-light python3 iproute2 wrk bpftrace"
+[ "${CLEARTAP_SETUP_TESTS:-0}" = 1 ] && apt_pkgs="$apt_pkgs curl openssl nginx-light python3 iproute2 wrk bpftrace tcpdump tshark clickhouse-server"
 missing=""
 for p in $apt_pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
@@ -16,7 +16,8 @@ if [ -n "$missing" ]; then
   if [ "$(id -u)" != 0 ]; then say "missing Debian packages:$missing — run as root or install them"; exit 1; fi
   say "installing Debian packages:$missing"
   export DEBIAN_FRONTEND=noninteractive
-  # Packages such as nginx start their service on install; the tests run their own private instances.
+  # Packages such as nginx and clickhouse-server start their service on install; the tests run their own
+  # private instances.
   policy=/usr/sbin/policy-rc.d
   added_policy=0
   if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod +x "$policy" && added_policy=1; fi

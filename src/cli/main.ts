@@ -14,6 +14,8 @@ import { needsBodies, processFilterOf, tagsOf, tapSettingsOf } from '../pipeline
 import { TapPipeline } from '../pipeline/tap-pipeline.ts';
 import { isCaptureLevel, type CaptureLevelInput, type StdoutFormat } from '../sinks/stdout/index.ts';
 import { addConfigCommands, loadEffectiveConfig } from './config-command.ts';
+import { discoverCommand } from './discover-command.ts';
+import { passiveCommand, readCommand } from './passive-command.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -171,6 +173,7 @@ async function capture(flags: CaptureFlags, command: Command): Promise<void> {
 
 export function buildProgram(): Command {
   return new Command('cleartap')
+    .enablePositionalOptions()
     .description('See the HTTP(S) calls this host\'s processes make and receive — eBPF, no proxies, no certificates.\nPrints one transaction per line (Qtap http_capture JSON) until interrupted.')
     .version(pkg.version, '-V, --version')
     .option('-c, --config <file>', 'Qtap-compatible YAML config (version: 2); default: $CLEARTAP_CONFIG, /etc/cleartap/config.yaml, /etc/qtap/qtap-config.yaml, else built in (see --level, --format)')
@@ -187,6 +190,7 @@ export function buildProgram(): Command {
 
 function withSubcommands(program: Command): Command {
   addConfigCommands(program);
+  program.addCommand(readCommand()).addCommand(passiveCommand()).addCommand(discoverCommand());
   return program;
 }
 

@@ -22,7 +22,14 @@ export type ErrorCode =
   | 'CT_ERR_PLUGIN'
   | 'CT_ERR_DISCOVERY_INPUT'
   | 'CT_ERR_SPEC'
-  | 'CT_ERR_USAGE';
+  | 'CT_ERR_USAGE'
+  | 'CT_ERR_PCAP' | 'CT_ERR_PACKET_SOCKET'
+  /** A store could not be reached or failed a write (retried; records stay in the spool). */
+  | 'CT_ERR_STORE'
+  /** A store refused the credentials (retried: IAM credentials may rotate in). */
+  | 'CT_ERR_STORE_AUTH'
+  /** A store refuses these records whatever happens (they are dropped and counted). */
+  | 'CT_ERR_STORE_REJECTED';
 
 export class CleartapError extends Error {
   readonly code: ErrorCode;

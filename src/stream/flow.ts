@@ -2,7 +2,7 @@
 // SSL* when the bytes come from a TLS library. Chunks arrive with their stream offsets, so a missing
 // range is a gap the parser is told about (never silently spliced), and a repeated range is dropped.
 import type { StreamRole } from '../protocols/contract.ts';
-import { Http1Session, sniffHttp1, type Http1Exchange, type Http1Limits } from '../protocols/http1/index.ts';
+import { Http1Session, sniffHttp1, type Http1Exchange, type Http1Limits, type Http1Stats } from '../protocols/http1/index.ts';
 import type { Direction, NetEndpoint, TlsLibrary } from '../core/transaction.ts';
 import type { StreamCounters } from './counters.ts';
 
@@ -97,6 +97,11 @@ export class Flow {
     this.session!.push(this.roleOf(op), payload, tsNs);
   }
 
+  /** The next bytes of `op` begin a TCP segment (passive capture): a parser that lost sync may resync there. */
+  segmentStart(op: number): void {
+    this.session?.segmentStart(this.roleOf(op));
+  }
+
   /**
    * The socket's byte counts at close (plaintext sockets only): bytes past what arrived were lost
    * after the last record that did, and are reported as a gap so the framing can still finish.
@@ -121,6 +126,16 @@ export class Flow {
     s.end('request', tsNs);
     s.end('response', tsNs);
     return [...s.take(), ...s.flush()];
+  }
+
+  /** Nothing this flow is given from now on can become an exchange: not HTTP/1, or its session upgraded or failed. */
+  get exhausted(): boolean {
+    return this.session ? this.session.state !== 'active' : this.unsynced > MAX_UNSYNCED_BYTES;
+  }
+
+  /** The parser's counters (invalid messages, resyncs, orphan responses, …); undefined before any HTTP was seen. */
+  get parserStats(): Readonly<Http1Stats> | undefined {
+    return this.session?.stats;
   }
 
   get direction(): Direction | undefined {

@@ -30,8 +30,10 @@ export class PassiveStages {
   private readonly tracker: PacketTracker;
   private readonly filter: TransactionFilter;
 
+  private readonly clock = new PacketClock();
+
   constructor(o: PassiveStageOptions) {
-    const clock = new PacketClock();
+    const clock = this.clock;
     this.decoder = new PacketDecoder(o.passive.ports);
     this.tracker = new PacketTracker(clock.wallMs, { ...o.tracker, limits: o.limits });
     this.filter = new TransactionFilter(o.passive.statusCodes, o.passive.excludeHeaders);
@@ -43,6 +45,11 @@ export class PassiveStages {
       seg.tsNs = clock.toNs(p.tsSec, p.tsNsec);
       tracker.onSegment(seg);
     };
+  }
+
+  /** The wall clock moved on (live capture): connections idle past the limit are finished. */
+  tick(unixMs: number): void {
+    this.tracker.advanceTo(this.clock.toNs(Math.floor(unixMs / 1000), (unixMs % 1000) * 1e6));
   }
 
   /** Transactions finished since the last call that pass the filter. */

@@ -106,6 +106,15 @@ export class MessageReader {
     }
   }
 
+  /**
+   * The next pushed byte starts a unit of capture (a TCP segment). While resyncing it is a candidate message
+   * start even when the byte before it is not an LF: senders start a new message with a new write, and a
+   * body that does not end in a newline would otherwise hide every message after a lost head.
+   */
+  unitStart(): void {
+    if (this.phase === Phase.resync && this.partial.length === 0) this.atLineStart = true;
+  }
+
   /** EOF: a read-until-close body is complete; anything else in progress is not. */
   end(tsNs: number): void {
     switch (this.phase) {

@@ -45,6 +45,11 @@ export class Http1Session {
     this.pairing.settle();
   }
 
+  /** The next push of `role` starts a TCP segment: a stream that lost sync may find a message there. */
+  segmentStart(role: StreamRole): void {
+    this.pairing.reader(role).unitStart();
+  }
+
   /** That direction reached EOF: finishes a read-until-close body. */
   end(role: StreamRole, tsNs: number): void {
     this.pairing.reader(role).end(tsNs);

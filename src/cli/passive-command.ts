@@ -1,0 +1,143 @@
+// Passive mode (the NTA-compatible tap) on the command line: `cleartap read FILE` over a capture file and
+// `cleartap passive` live on the host's interfaces. Transactions are printed as they complete (Qtap JSON lines
+// or text blocks on stdout); the counters of everything skipped or repaired go to the log on stderr.
+import type { Writable } from 'node:stream';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from '../core/logger.ts';
+import {
+  CaptureFileSource, LiveCapture, NTA_SETTINGS, resolvePassiveOptions, type CaptureFileStatus, type NtaSetting, type PassiveOptions,
+} from '../pipeline/passive/index.ts';
+import { createStdoutSink, isCaptureLevel, normalizeLevel, type CaptureLevelInput, type StdoutFormat } from '../sinks/stdout/index.ts';
+
+export interface ReadFlags {
+  format: StdoutFormat;
+  level: CaptureLevelInput;
+  maxBody: number;
+  logLevel: LogLevel;
+  interfaces?: string;
+  ports?: string;
+  statusCodes?: string;
+  excludeHeaders?: string;
+}
+
+export interface PassiveIo {
+  stdout: Writable;
+  env: Readonly<Record<string, string | undefined>>;
+  log: Logger;
+}
+
+export interface PassiveFlags extends ReadFlags {
+  ringMb: number;
+}
+
+function passiveOptions(flags: ReadFlags, env: PassiveIo['env']): PassiveOptions {
+  return resolvePassiveOptions({
+    flags: { interfaces: flags.interfaces, ports: flags.ports, statusCodes: flags.statusCodes, excludeHeaders: flags.excludeHeaders },
+    env,
+  });
+}
+
+/** Bodies are kept only when the output shows them. */
+function maxBodyBytes(flags: ReadFlags): number {
+  return normalizeLevel(flags.level) === 'full' ? flags.maxBody : 0;
+}
+
+/** Reads the file and writes its transactions; resolves with the counters once everything is written. */
+export async function runRead(file: string, flags: ReadFlags, io: PassiveIo): Promise<CaptureFileStatus> {
+  const passive = passiveOptions(flags, io.env);
+  const source = await CaptureFileSource.open(file, { passive, limits: { maxBodyBytes: maxBodyBytes(flags) } });
+  const sink = createStdoutSink({ format: flags.format, level: flags.level, stream: io.stdout });
+  const started = performance.now();
+  try {
+    for await (const batch of source.batches()) await sink.write(batch);
+  } finally {
+    await sink.close();
+    const status = source.status();
+    io.log.info({ status, seconds: Math.round(performance.now() - started) / 1000 }, 'capture file read');
+  }
+  return source.status();
+}
+
+/** Captures until `stopped` resolves (SIGINT/SIGTERM from the command), then drains and logs the counters. */
+export async function runPassive(flags: PassiveFlags, io: PassiveIo, stopped: Promise<unknown>): Promise<void> {
+  const sink = createStdoutSink({ format: flags.format, level: flags.level, stream: io.stdout });
+  const capture = new LiveCapture({ passive: passiveOptions(flags, io.env), limits: { maxBodyBytes: maxBodyBytes(flags) }, sink, log: io.log, ringBytes: flags.ringMb << 20 });
+  try {
+    capture.start();
+    await stopped;
+  } finally {
+    await capture.stop();
+    await sink.close();
+    io.log.info({ status: capture.status() }, 'passive capture stopped');
+  }
+}
+
+function untilSignal(log: Logger): Promise<void> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      log.info({ signal }, 'stopping: finishing open connections');
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolve();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+function wholeNumber(name: string, min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}`);
+    return n;
+  };
+}
+
+function level(value: string): CaptureLevelInput {
+  if (!isCaptureLevel(value)) throw new InvalidArgumentError('must be one of none, summary, details (or headers), full');
+  return value;
+}
+
+/** The NTA settings as flags; each names its environment variable, which applies when the flag is absent. */
+function ntaOption(setting: NtaSetting, what: string): Option {
+  const s = NTA_SETTINGS[setting];
+  return new Option(`${s.flag} <list>`, `${what} (else $${s.env})`);
+}
+
+/** The options `read` and `passive` share: output, and the NTA settings. */
+function withPassiveOptions(cmd: Command, interfaces: string): Command {
+  return cmd
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['json', 'text']).default('json'))
+    .option('-l, --level <level>', 'what each transaction shows: none | summary | details (headers) | full (headers and bodies)', level, 'details' as CaptureLevelInput)
+    .option('--max-body <bytes>', 'bytes of each body kept at --level full', wholeNumber('--max-body', 0, 64 << 20), 1 << 20)
+    .addOption(ntaOption('interfaces', interfaces))
+    .addOption(ntaOption('ports', 'TCP ports and ranges to follow, e.g. 80,443,5005-6000; default all'))
+    .addOption(ntaOption('statusCodes', 'response status codes to keep, e.g. 200,20x,2xx; default 2xx'))
+    .addOption(ntaOption('excludeHeaders', 'header names that exclude a transaction; default none'))
+    .addOption(new Option('--log-level <level>', 'log verbosity (stderr)').choices(LOG_LEVELS).default('info'));
+}
+
+export function readCommand(): Command {
+  return withPassiveOptions(
+    new Command('read')
+      .description('Print the HTTP/1.x transactions in a .pcap or .pcapng file (passive mode, offline)')
+      .argument('<file>', 'capture file written by tcpdump, tshark, dumpcap or Wireshark'),
+    'pcapng interfaces to read, by name; default all',
+  ).action(async (file: string, flags: ReadFlags) => {
+    await runRead(file, flags, { stdout: process.stdout, env: process.env, log: createLogger(flags.logLevel) });
+  });
+}
+
+export function passiveCommand(): Command {
+  return withPassiveOptions(
+    new Command('passive').description(
+      'Capture plaintext HTTP/1.x from the network (AF_PACKET; needs CAP_NET_RAW, no eBPF) until interrupted, like the Invicti NTA tap',
+    ),
+    'interfaces to capture on, e.g. eth0,eth1; default all',
+  )
+    .option('--ring-mb <mib>', 'kernel packet ring in MiB (what Node has not read yet waits there)', wholeNumber('--ring-mb', 2, 4096), 64)
+    .action(async (flags: PassiveFlags) => {
+      const log = createLogger(flags.logLevel);
+      await runPassive(flags, { stdout: process.stdout, env: process.env, log }, untilSignal(log));
+    });
+}
