@@ -1,7 +1,7 @@
 // Values for a JSON Schema, seeded: what a spec-driven client would send. Listed `examples` are preferred (they
 // name resources that exist), then enums, formats, bounds; optional properties are sent at `optionalRate`.
 
-import type { SeededRandom } from '../../src/protocols/http1/fixtures/seeded-random.ts';
+import type { SeededRandom } from '../../src/core/fixtures/seeded-random.ts';
 import { deref, type Json } from '../../src/discovery/index.ts';
 
 const WORDS = ['blue', 'river', 'stone', 'maple', 'quiet', 'amber', 'north', 'cedar', 'lumen', 'piano'];

@@ -4,7 +4,7 @@
 // in the declared media type (JSON, form, multipart), credentials per the operation's security, and a few
 // requests without credentials or with a required field left out, for the 401s and 422s.
 
-import { SeededRandom } from '../../src/protocols/http1/fixtures/seeded-random.ts';
+import { SeededRandom } from '../../src/core/fixtures/seeded-random.ts';
 import { deref, specOperations, type Json } from '../../src/discovery/index.ts';
 import { valueFor, type ValueOptions } from './schema-values.ts';
 

@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { HeaderList, Transaction } from '../../src/core/transaction.ts';
 import { DiscoveryModel, inventoryIndex, openApiDocument, renderDocument } from '../../src/discovery/index.ts';
-import { SeededRandom } from '../../src/protocols/http1/fixtures/seeded-random.ts';
+import { SeededRandom } from '../../src/core/fixtures/seeded-random.ts';
 
 const { values } = parseArgs({
   options: {

@@ -5,7 +5,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { LinkType } from '../../src/capture/pcap/index.ts';
 import { frame, ipPacket, type Endpoint } from '../../src/capture/pcap/fixtures/frames.ts';
 import { TcpFlag } from '../../src/capture/pcap/index.ts';
-import { SeededRandom } from '../../src/protocols/http1/fixtures/seeded-random.ts';
+import { SeededRandom } from '../../src/core/fixtures/seeded-random.ts';
 
 export interface SyntheticOptions {
   transactions: number;

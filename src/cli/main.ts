@@ -2,7 +2,7 @@
 // cleartap's command line: `cleartap` captures and prints transactions until SIGINT/SIGTERM.
 import { readdirSync, readFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { Registry } from 'prom-client';
 import { CleartapError } from '../core/errors.ts';
 import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from '../core/logger.ts';
@@ -12,25 +12,15 @@ import { createStdoutEventStore, createStdoutObjectStore, type EventStore, type 
 import { Agent, captureFor } from '../pipeline/agent.ts';
 import { needsBodies, processFilterOf, tagsOf, tapSettingsOf } from '../pipeline/config-settings.ts';
 import { TapPipeline } from '../pipeline/tap-pipeline.ts';
-import { isCaptureLevel, type CaptureLevelInput, type StdoutFormat } from '../sinks/stdout/index.ts';
+import type { CaptureLevelInput, StdoutFormat } from '../sinks/stdout/index.ts';
 import { addConfigCommands, loadEffectiveConfig } from './config-command.ts';
 import { discoverCommand } from './discover-command.ts';
 import { passiveCommand, readCommand } from './passive-command.ts';
+import { captureLevel, wholeNumber } from './flag-values.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
-function positiveInt(name: string, min: number, max: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}`);
-    return n;
-  };
-}
 
-function level(value: string): CaptureLevelInput {
-  if (!isCaptureLevel(value)) throw new InvalidArgumentError('must be one of none, summary, details (or headers), full');
-  return value;
-}
 
 interface CaptureFlags {
   config?: string;
@@ -178,13 +168,13 @@ export function buildProgram(): Command {
     .version(pkg.version, '-V, --version')
     .option('-c, --config <file>', 'Qtap-compatible YAML config (version: 2); default: $CLEARTAP_CONFIG, /etc/cleartap/config.yaml, /etc/qtap/qtap-config.yaml, else built in (see --level, --format)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['json', 'text']).default('json'))
-    .option('-l, --level <level>', 'what each transaction shows: none | summary | details (headers) | full (headers and bodies)', level, 'details' as CaptureLevelInput)
+    .option('-l, --level <level>', 'what each transaction shows: none | summary | details (headers) | full (headers and bodies)', captureLevel, 'details' as CaptureLevelInput)
     .addOption(new Option('--log-level <level>', 'log verbosity (stderr)').choices(LOG_LEVELS).default('info'))
-    .option('--max-body <bytes>', 'bytes of each request/response body kept', positiveInt('--max-body', 0, 64 << 20), 1 << 20)
-    .option('--chunk <bytes>', 'payload bytes per kernel record (calls larger than 8 records are truncated and counted)', positiveInt('--chunk', 64, 16384), 16384)
-    .option('--ring-mb <mib>', 'kernel ring buffer size in MiB (a power of two)', positiveInt('--ring-mb', 1, 1024), DEFAULT_CAPTURE_OPTIONS.ringBytes >> 20)
+    .option('--max-body <bytes>', 'bytes of each request/response body kept', wholeNumber('--max-body', 0, 64 << 20), 1 << 20)
+    .option('--chunk <bytes>', 'payload bytes per kernel record (calls larger than 8 records are truncated and counted)', wholeNumber('--chunk', 64, 16384), 16384)
+    .option('--ring-mb <mib>', 'kernel ring buffer size in MiB (a power of two)', wholeNumber('--ring-mb', 1, 1024), DEFAULT_CAPTURE_OPTIONS.ringBytes >> 20)
     .option('--no-plaintext', 'capture TLS traffic only (skip plaintext sockets)')
-    .option('--nice <n>', 'CPU priority of the agent (19 = yield to the traced applications, 0 = normal)', positiveInt('--nice', 0, 19), 19)
+    .option('--nice <n>', 'CPU priority of the agent (19 = yield to the traced applications, 0 = normal)', wholeNumber('--nice', 0, 19), 19)
     .action(capture);
 }
 

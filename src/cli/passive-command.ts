@@ -2,12 +2,13 @@
 // `cleartap passive` live on the host's interfaces. Transactions are printed as they complete (Qtap JSON lines
 // or text blocks on stdout); the counters of everything skipped or repaired go to the log on stderr.
 import type { Writable } from 'node:stream';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from '../core/logger.ts';
 import {
   CaptureFileSource, LiveCapture, NTA_SETTINGS, resolvePassiveOptions, type CaptureFileStatus, type NtaSetting, type PassiveOptions,
 } from '../pipeline/passive/index.ts';
-import { createStdoutSink, isCaptureLevel, normalizeLevel, type CaptureLevelInput, type StdoutFormat } from '../sinks/stdout/index.ts';
+import { createStdoutSink, normalizeLevel, type CaptureLevelInput, type StdoutFormat } from '../sinks/stdout/index.ts';
+import { captureLevel, wholeNumber } from './flag-values.ts';
 
 export interface ReadFlags {
   format: StdoutFormat;
@@ -85,18 +86,7 @@ function untilSignal(log: Logger): Promise<void> {
   });
 }
 
-function wholeNumber(name: string, min: number, max: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}`);
-    return n;
-  };
-}
 
-function level(value: string): CaptureLevelInput {
-  if (!isCaptureLevel(value)) throw new InvalidArgumentError('must be one of none, summary, details (or headers), full');
-  return value;
-}
 
 /** The NTA settings as flags; each names its environment variable, which applies when the flag is absent. */
 function ntaOption(setting: NtaSetting, what: string): Option {
@@ -108,7 +98,7 @@ function ntaOption(setting: NtaSetting, what: string): Option {
 function withPassiveOptions(cmd: Command, interfaces: string): Command {
   return cmd
     .addOption(new Option('-f, --format <format>', 'output format').choices(['json', 'text']).default('json'))
-    .option('-l, --level <level>', 'what each transaction shows: none | summary | details (headers) | full (headers and bodies)', level, 'details' as CaptureLevelInput)
+    .option('-l, --level <level>', 'what each transaction shows: none | summary | details (headers) | full (headers and bodies)', captureLevel, 'details' as CaptureLevelInput)
     .option('--max-body <bytes>', 'bytes of each body kept at --level full', wholeNumber('--max-body', 0, 64 << 20), 1 << 20)
     .addOption(ntaOption('interfaces', interfaces))
     .addOption(ntaOption('ports', 'TCP ports and ranges to follow, e.g. 80,443,5005-6000; default all'))

@@ -7,7 +7,7 @@ import { openApiDocument } from './openapi-document.ts';
 import { inventoryIndex } from './inventory.ts';
 import { makeTx } from './fixtures/transactions.ts';
 import { assertValidOpenApi } from './fixtures/validate-openapi.ts';
-import { SeededRandom } from '../protocols/http1/fixtures/seeded-random.ts';
+import { SeededRandom } from '../core/fixtures/seeded-random.ts';
 
 const SEGMENT_CHARS = 'abcXYZ019-_.~%20{}:@!$&()*+,;=é';
 const TYPES = ['application/json', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=b', 'text/plain', 'image/png', '', 'application/vnd.api+json; charset=utf-8'];

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { addLatency, mergeLatency, newLatencySketch, quantile, summarizeLatency } from './latency-sketch.ts';
-import { SeededRandom } from '../protocols/http1/fixtures/seeded-random.ts';
+import { SeededRandom } from '../core/fixtures/seeded-random.ts';
 
 test('percentiles within the bucket width of the exact ones', () => {
   const rng = new SeededRandom(7);

@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import type { Condition } from './ast.ts';
 import { ExpressionGenerator, GENERATED_MACROS, randomFields } from './fixtures/expression-generator.ts';
 import { ReferenceInterpreter } from './fixtures/reference-interpreter.ts';
-import { SeededRandom } from './fixtures/seeded-random.ts';
+import { SeededRandom } from '../core/fixtures/seeded-random.ts';
 import { compileMacros } from './macros.ts';
 import { parseRule } from './parser.ts';
 import { compileRule, type CompiledRule } from './rule.ts';

@@ -1,7 +1,7 @@
 // The sample API's seeded identifiers: the declared spec lists them as parameter examples (so a spec-driven
 // traffic generator can call existing resources) and the server's store holds exactly these.
 
-import { SeededRandom } from '../../../src/protocols/http1/fixtures/seeded-random.ts';
+import { SeededRandom } from '../../../src/core/fixtures/seeded-random.ts';
 
 const rng = new SeededRandom(20250101);
 

@@ -1,7 +1,7 @@
 // The sample API's operations, by operationId: real reads and writes on the seeded store, answering with the
 // declared shapes and status codes (404 for unknown ids, 409 for conflicts, 400/422 for bad input).
 
-import type { SeededRandom } from '../../../src/protocols/http1/fixtures/seeded-random.ts';
+import type { SeededRandom } from '../../../src/core/fixtures/seeded-random.ts';
 import { address, iso, KNOWN_DATES, order, person, product, review, uuid, type Store } from './store.ts';
 
 type Obj = Record<string, unknown>;

@@ -4,7 +4,7 @@
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SeededRandom } from '../../../src/protocols/http1/fixtures/seeded-random.ts';
+import { SeededRandom } from '../../../src/core/fixtures/seeded-random.ts';
 import { BENCH_API_KEY, BENCH_BASIC, BENCH_JWT, HANDLERS, type RequestContext } from './handlers.ts';
 import { PATHS, sampleApiSpec } from './spec.ts';
 import { seedStore } from './store.ts';

@@ -1,7 +1,7 @@
 // The sample API's in-memory data, seeded to hold exactly the identifiers in catalog.ts. Optional fields are
 // present on some records and absent on others, nullable ones sometimes null, so inference sees both.
 
-import { SeededRandom } from '../../../src/protocols/http1/fixtures/seeded-random.ts';
+import { SeededRandom } from '../../../src/core/fixtures/seeded-random.ts';
 import { CART_IDS, CART_ITEM_IDS, CATEGORY_SLUGS, FILE_IDS, ORDER_IDS, PRODUCT_IDS, REPORT_DATES } from './catalog.ts';
 import { COUNTRIES, CURRENCIES, ORDER_STATUSES, ROLES } from './schemas.ts';
 

@@ -9,7 +9,7 @@ import { LinkType } from '../../capture/pcap/index.ts';
 import { writePcap, writePcapng } from '../../capture/pcap/fixtures/file-writers.ts';
 import { interleave, TcpConversation, toFrames } from '../../capture/pcap/fixtures/tcp-conversation.ts';
 import { CleartapError } from '../../core/errors.ts';
-import { SeededRandom } from '../../protocols/http1/fixtures/seeded-random.ts';
+import { SeededRandom } from '../../core/fixtures/seeded-random.ts';
 import { CaptureFileSource } from './capture-file-source.ts';
 import { resolvePassiveOptions } from './nta-options.ts';
 

@@ -7,7 +7,7 @@ import type { StreamRole } from '../contract.ts';
 import { ScribbledPusher } from './fixtures/feed.ts';
 import { expectedMessage, generateConversation, type GeneratedConversation } from './fixtures/message-generator.ts';
 import { bytes, concat } from './fixtures/messages.ts';
-import { SeededRandom } from './fixtures/seeded-random.ts';
+import { SeededRandom } from '../../core/fixtures/seeded-random.ts';
 import { Http1Session } from './session.ts';
 import { DEFAULT_HTTP1_LIMITS, type Http1Exchange, type Http1Limits } from './types.ts';
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { newTcpSegment, TcpFlag, type TcpSegment } from '../../capture/pcap/index.ts';
-import { SeededRandom } from '../../protocols/http1/fixtures/seeded-random.ts';
+import { SeededRandom } from '../../core/fixtures/seeded-random.ts';
 import { PacketTracker } from './packet-tracker.ts';
 
 const enc = new TextEncoder();

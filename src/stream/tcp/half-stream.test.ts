@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SeededRandom } from '../../protocols/http1/fixtures/seeded-random.ts';
+import { SeededRandom } from '../../core/fixtures/seeded-random.ts';
 import { HalfStream, type HalfStreamSink } from './half-stream.ts';
 import { DEFAULT_REASSEMBLY_LIMITS, newReassemblyCounters, type ReassemblyLimits } from './reassembly-counters.ts';
 
