@@ -3,15 +3,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { Command, Option } from 'commander';
-import { Registry } from 'prom-client';
 import { CleartapError } from '../core/errors.ts';
 import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from '../core/logger.ts';
 import { DEFAULT_CAPTURE_OPTIONS } from '../capture/bpf-capture.ts';
 import { ConfigError, ConfigWatcher, formatProblem, missingSecrets, type LoadedConfig } from '../config/index.ts';
-import { createStdoutEventStore, createStdoutObjectStore, type EventStore, type ObjectStore } from '../plugins/index.ts';
 import { Agent, captureFor } from '../pipeline/agent.ts';
 import { needsBodies, processFilterOf, tagsOf, tapSettingsOf } from '../pipeline/config-settings.ts';
-import { TapPipeline } from '../pipeline/tap-pipeline.ts';
+import { configuredPipeline } from '../pipeline/configured-pipeline.ts';
+import type { TapSettings } from '../pipeline/tap-pipeline.ts';
+import { SKIP_NOTHING } from '../tap/index.ts';
 import type { CaptureLevelInput, StdoutFormat } from '../sinks/stdout/index.ts';
 import { addConfigCommands, loadEffectiveConfig } from './config-command.ts';
 import { discoverCommand } from './discover-command.ts';
@@ -55,23 +55,6 @@ function lowerPriority(nice: number, log: Logger): void {
   }
 }
 
-/** The stores a config names (only the first of each list is used, as in Qtap). */
-function storesOf(loaded: LoadedConfig, log: Logger): { objectStore: ObjectStore; eventStore: EventStore } {
-  const pick = (kind: 'object_stores' | 'event_stores') => {
-    const store = loaded.config.services[kind][0];
-    if (store === undefined || store.type === 'stdout' || store.type === 'disabled') return store?.type ?? 'disabled';
-    throw new CleartapError('CT_ERR_CONFIG', `${loaded.source}: services.${kind}[0]: store type '${store.type}' is not available in this build yet`, 'use type: stdout for now');
-  };
-  const objects = pick('object_stores');
-  const events = pick('event_stores');
-  const disabledObjects: ObjectStore = { put: () => {}, flush: () => Promise.resolve(), close: () => Promise.resolve() };
-  const disabledEvents: EventStore = { submit: () => {}, flush: () => Promise.resolve(), close: () => Promise.resolve() };
-  return {
-    objectStore: objects === 'stdout' ? createStdoutObjectStore({ log }) : disabledObjects,
-    eventStore: events === 'stdout' ? createStdoutEventStore(log) : disabledEvents,
-  };
-}
-
 function loadForCapture(flags: CaptureFlags, outputFlagsGiven: boolean, log: Logger): LoadedConfig {
   const loaded = loadEffectiveConfig(flags.config, flags.level, flags.format);
   if (outputFlagsGiven && loaded.source !== 'built-in default') log.warn({ config: loaded.source }, '--level and --format adjust the built-in default config only: the config file decides');
@@ -91,21 +74,13 @@ async function capture(flags: CaptureFlags, command: Command): Promise<void> {
   const loaded = loadForCapture(flags, outputFlagsGiven, log);
   log.info({ config: loaded.source }, 'config loaded');
 
-  const settings = tapSettingsOf(loaded.config);
-  const services = {
-    log,
-    stdout: process.stdout,
-    ...storesOf(loaded, log),
-    metrics: { registry: new Registry(), systemRegistry: new Registry() },
-    configDir: loaded.dir,
-  };
   let agent: Agent | undefined;
-  const pipeline = await TapPipeline.create(settings, services, (pid) => agent?.skipOf(pid) ?? { data: false, dns: false, tls: false, http: false });
+  const { pipeline, maxBodyBytes } = await configuredPipeline(loaded, log, { maxBody: flags.maxBody, skipOf: (pid) => agent?.skipOf(pid) ?? SKIP_NOTHING });
   // Bodies are copied out of the traced processes only when an output shows them.
-  const bodyBytes = (s: typeof settings) => (needsBodies(s) ? flags.maxBody : 0);
+  const bodyBytes = (s: TapSettings) => (needsBodies(s) ? flags.maxBody : 0);
   agent = new Agent({
-    capture: captureFor(bodyBytes(settings), { ...DEFAULT_CAPTURE_OPTIONS, maxChunk: flags.chunk, ringBytes: flags.ringMb << 20, plaintextSockets: flags.plaintext }),
-    maxBodyBytes: bodyBytes(settings),
+    capture: captureFor(maxBodyBytes, { ...DEFAULT_CAPTURE_OPTIONS, maxChunk: flags.chunk, ringBytes: flags.ringMb << 20, plaintextSockets: flags.plaintext }),
+    maxBodyBytes,
     sink: pipeline,
     log,
     processFilter: processFilterOf(loaded.config),

@@ -9,8 +9,13 @@ import {
 } from '../pipeline/passive/index.ts';
 import { createStdoutSink, normalizeLevel, type CaptureLevelInput, type StdoutFormat } from '../sinks/stdout/index.ts';
 import { captureLevel, wholeNumber } from './flag-values.ts';
+import { formatProblem, loadConfigFile } from '../config/index.ts';
+import type { TransactionSink } from '../pipeline/agent.ts';
+import { configuredPipeline } from '../pipeline/configured-pipeline.ts';
 
 export interface ReadFlags {
+  /** A Qtap-compatible config: its stacks handle the transactions, tap.passive holds the NTA settings. */
+  config?: string;
   format: StdoutFormat;
   level: CaptureLevelInput;
   maxBody: number;
@@ -31,44 +36,64 @@ export interface PassiveFlags extends ReadFlags {
   ringMb: number;
 }
 
-function passiveOptions(flags: ReadFlags, env: PassiveIo['env']): PassiveOptions {
+function passiveOptions(flags: ReadFlags, env: PassiveIo['env'], yaml?: Readonly<Record<string, unknown>>): PassiveOptions {
   return resolvePassiveOptions({
     flags: { interfaces: flags.interfaces, ports: flags.ports, statusCodes: flags.statusCodes, excludeHeaders: flags.excludeHeaders },
     env,
+    ...(yaml && { yaml: { at: 'tap.passive', values: yaml } }),
   });
 }
 
-/** Bodies are kept only when the output shows them. */
-function maxBodyBytes(flags: ReadFlags): number {
-  return normalizeLevel(flags.level) === 'full' ? flags.maxBody : 0;
+interface Output {
+  sink: TransactionSink;
+  /** Bytes of each body kept: only when the output shows them. */
+  maxBodyBytes: number;
+  passive: PassiveOptions;
+}
+
+/**
+ * Where transactions go: with --config, the config's stacks (every direction: a capture on the wire has no
+ * local process to be egress from); else Qtap JSON or text on stdout at --level.
+ */
+async function outputFor(flags: ReadFlags, io: PassiveIo): Promise<Output> {
+  if (flags.config === undefined) {
+    return {
+      sink: createStdoutSink({ format: flags.format, level: flags.level, stream: io.stdout }),
+      maxBodyBytes: normalizeLevel(flags.level) === 'full' ? flags.maxBody : 0,
+      passive: passiveOptions(flags, io.env),
+    };
+  }
+  const loaded = loadConfigFile(flags.config);
+  for (const w of loaded.warnings) io.log.warn(formatProblem(w));
+  const { pipeline, maxBodyBytes } = await configuredPipeline(loaded, io.log, { maxBody: flags.maxBody, traffic: { direction: 'all', ignoreLoopback: false } });
+  return { sink: pipeline, maxBodyBytes, passive: passiveOptions(flags, io.env, loaded.config.tap.passive ?? {}) };
 }
 
 /** Reads the file and writes its transactions; resolves with the counters once everything is written. */
 export async function runRead(file: string, flags: ReadFlags, io: PassiveIo): Promise<CaptureFileStatus> {
-  const passive = passiveOptions(flags, io.env);
-  const source = await CaptureFileSource.open(file, { passive, limits: { maxBodyBytes: maxBodyBytes(flags) } });
-  const sink = createStdoutSink({ format: flags.format, level: flags.level, stream: io.stdout });
+  const out = await outputFor(flags, io);
   const started = performance.now();
+  let source: CaptureFileSource | undefined;
   try {
-    for await (const batch of source.batches()) await sink.write(batch);
+    source = await CaptureFileSource.open(file, { passive: out.passive, limits: { maxBodyBytes: out.maxBodyBytes } });
+    for await (const batch of source.batches()) await out.sink.write(batch);
   } finally {
-    await sink.close();
-    const status = source.status();
-    io.log.info({ status, seconds: Math.round(performance.now() - started) / 1000 }, 'capture file read');
+    await out.sink.close();
+    if (source) io.log.info({ status: source.status(), seconds: Math.round(performance.now() - started) / 1000 }, 'capture file read');
   }
   return source.status();
 }
 
 /** Captures until `stopped` resolves (SIGINT/SIGTERM from the command), then drains and logs the counters. */
 export async function runPassive(flags: PassiveFlags, io: PassiveIo, stopped: Promise<unknown>): Promise<void> {
-  const sink = createStdoutSink({ format: flags.format, level: flags.level, stream: io.stdout });
-  const capture = new LiveCapture({ passive: passiveOptions(flags, io.env), limits: { maxBodyBytes: maxBodyBytes(flags) }, sink, log: io.log, ringBytes: flags.ringMb << 20 });
+  const out = await outputFor(flags, io);
+  const capture = new LiveCapture({ passive: out.passive, limits: { maxBodyBytes: out.maxBodyBytes }, sink: out.sink, log: io.log, ringBytes: flags.ringMb << 20 });
   try {
     capture.start();
     await stopped;
   } finally {
     await capture.stop();
-    await sink.close();
+    await out.sink.close();
     io.log.info({ status: capture.status() }, 'passive capture stopped');
   }
 }
@@ -97,6 +122,7 @@ function ntaOption(setting: NtaSetting, what: string): Option {
 /** The options `read` and `passive` share: output, and the NTA settings. */
 function withPassiveOptions(cmd: Command, interfaces: string): Command {
   return cmd
+    .option('-c, --config <file>', 'Qtap-compatible YAML config: its stacks handle the transactions (every direction), tap.passive holds the NTA settings; --format/--level then do not apply')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['json', 'text']).default('json'))
     .option('-l, --level <level>', 'what each transaction shows: none | summary | details (headers) | full (headers and bodies)', captureLevel, 'details' as CaptureLevelInput)
     .option('--max-body <bytes>', 'bytes of each body kept at --level full', wholeNumber('--max-body', 0, 64 << 20), 1 << 20)

@@ -140,6 +140,7 @@ const accessLogsConfig = (defaultFormat: 'json' | 'console') =>
   }) as const;
 
 const stringList = { type: 'array', items: { type: 'string' } } as const;
+const textOrList = { type: ['string', 'integer', 'array'], items: { type: ['string', 'integer'] } } as const;
 
 // detect_errors: Qtap's README spells its keys in camelCase; snake_case is accepted too (unverified which
 // one the current version reads).
@@ -264,6 +265,17 @@ const tap = {
       properties: { headers: stringList, json_fields: stringList },
       additionalProperties: false,
       default: {},
+    },
+    // Passive mode (cleartap read / passive): the Invicti NTA tap's settings, as comma lists or YAML lists.
+    passive: {
+      type: 'object',
+      properties: {
+        interfaces: textOrList,
+        ports: textOrList,
+        http_status_codes: textOrList,
+        exclude_traffic_with_headers: textOrList,
+      },
+      additionalProperties: false,
     },
   },
   additionalProperties: false,

@@ -53,6 +53,8 @@ export interface TapConfig {
   };
   endpoints: EndpointConfig[];
   mask: { headers?: string[]; json_fields?: string[] };
+  /** Passive mode's NTA settings (comma lists or YAML lists). */
+  passive?: Record<string, string | number | Array<string | number>>;
 }
 
 export interface MacroConfig {

@@ -163,6 +163,34 @@ test('runRead prints Qtap JSON lines, one per transaction, and refuses a bad var
   );
 });
 
+test('read --config: the config\'s stacks print the transactions and tap.passive holds the NTA settings', { skip }, async () => {
+  const { files } = await record();
+  const config = join(dir, 'passive.yaml');
+  writeFileSync(
+    config,
+    `version: 2
+services: { event_stores: [{ type: stdout }], object_stores: [{ type: stdout }] }
+stacks: { s: { plugins: [{ type: http_capture, config: { level: summary } }] } }
+tap:
+  direction: egress
+  http: { stack: s }
+  passive:
+    http_status_codes: [xxx]
+`,
+  );
+  const main = join(import.meta.dirname, '../../src/cli/main.ts');
+  const r = await run(process.execPath, [main, 'read', files.lo, '--config', config, '--log-level', 'warn']);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { direction: string; response?: { status: number } });
+  assert.equal(lines.length, 11, 'every status (tap.passive) and every direction (passive captures are not egress)');
+  assert.ok(lines.some((l) => (l.response?.status ?? 0) >= 400));
+  const bad = join(dir, 'bad-passive.yaml');
+  writeFileSync(bad, 'tap:\n  passive:\n    ports: [80, eighty]\n');
+  const refused = await run(process.execPath, [main, 'read', files.lo, '--config', bad]);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /tap\.passive\.ports: "eighty"/);
+});
+
 // ---- built captures, compared with tshark ----
 
 const client = { ip: '192.0.2.10', port: 40001 };
