@@ -94,3 +94,18 @@ export interface Transaction {
   /** The request or the response ended before its framing did (connection or capture ended first). */
   incomplete?: true;
 }
+
+/** One DNS question and its answer, as tap.audit_include_dns reports it (the DNS parser fills these). */
+export interface DnsAuditRecord {
+  /** Wall-clock ms of the query. */
+  time: number;
+  process?: ProcessContext;
+  /** The resolver asked. */
+  server?: NetEndpoint;
+  name: string;
+  /** "A", "AAAA", "CNAME", … */
+  type: string;
+  /** "NOERROR", "NXDOMAIN", …; absent when no answer was seen. */
+  rcode?: string;
+  answers: string[];
+}

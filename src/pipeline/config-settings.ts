@@ -24,6 +24,7 @@ export function tapSettingsOf(config: QtapConfig, env: NodeJS.ProcessEnv = proce
   const tap = config.tap;
   return {
     tags: tagsOf(config, env).tags,
+    auditIncludeDns: tap.audit_include_dns,
     traffic: { direction: tap.direction, ignoreLoopback: tap.ignore_loopback },
     defaultStack: tap.http.stack ?? '',
     endpoints: tap.endpoints.map((e) => ({ domain: e.domain, stack: e.http?.stack ?? tap.http.stack ?? '' })),

@@ -60,7 +60,7 @@ test('routing: endpoint stacks by domain, tap.http.stack otherwise, "none" drops
   assert.equal(out.length, 2, 'quiet prints nothing; "none" routes nowhere');
   assert.equal(out[0].response?.body, undefined, 'summary');
   assert.equal(out[1].response !== undefined, true);
-  assert.deepEqual({ ...p.counters }, { transactions: 4, filtered_process: 0, filtered_direction: 0, filtered_loopback: 0, no_stack: 1, processed: 3 });
+  assert.deepEqual({ ...p.counters }, { transactions: 4, filtered_process: 0, filtered_direction: 0, filtered_loopback: 0, no_stack: 1, processed: 3, dns_reported: 0, dns_not_audited: 0 });
   assert.deepEqual(p.stacks, { main: ['http_capture'], quiet: ['http_capture'] });
   await p.close();
 });
@@ -72,7 +72,7 @@ test('filters: ignored processes, direction and loopback are dropped and counted
   const ignored = withHost(failingGetTx(), 'x.org'); // pid 77
   await p.write([ingress, loopback, ignored, withHost(postOrderTx(), 'x.org')]);
   assert.equal(printed().length, 1);
-  assert.deepEqual({ ...p.counters }, { transactions: 4, filtered_process: 1, filtered_direction: 1, filtered_loopback: 1, no_stack: 0, processed: 1 });
+  assert.deepEqual({ ...p.counters }, { transactions: 4, filtered_process: 1, filtered_direction: 1, filtered_loopback: 1, no_stack: 0, processed: 1, dns_reported: 0, dns_not_audited: 0 });
   await p.close();
 });
 
@@ -116,4 +116,19 @@ tap: { direction: all, http: { stack: s } }
   const [event] = services.eventStore.events;
   assert.deepEqual((event.item as { tags: string[] }).tags, ['env:prod']);
   await p.close();
+});
+
+test('DNS lookups become events only with audit_include_dns, and not for processes that skip dns', async () => {
+  const lookup = (pid: number) => ({ time: 0, name: 'api.example.com', type: 'A', rcode: 'NOERROR', answers: ['93.184.216.34'], server: { address: '10.0.0.2', port: 53 }, process: { ...postOrderTx().process!, pid } });
+  const off = await pipeline();
+  off.p.writeDns([lookup(1)]);
+  assert.equal(off.services.eventStore.events.length, 0);
+  assert.equal(off.p.counters.dns_not_audited, 1);
+  const on = await pipeline(CONFIG.replace('ignore_loopback: true', 'ignore_loopback: true\n  audit_include_dns: true'), (pid) => (pid === 2 ? { ...SKIP_NOTHING, dns: true } : SKIP_NOTHING));
+  on.p.writeDns([lookup(1), lookup(2)]);
+  assert.deepEqual(on.services.eventStore.events, [
+    { type: 'dns', item: { timestamp: '1970-01-01T00:00:00.000Z', name: 'api.example.com', type: 'A', rcode: 'NOERROR', answers: ['93.184.216.34'], server: '10.0.0.2:53', processId: '1', processExe: '/usr/bin/curl' } },
+  ]);
+  assert.deepEqual([on.p.counters.dns_reported, on.p.counters.dns_not_audited], [1, 1]);
+  await Promise.all([off.p.close(), on.p.close()]);
 });

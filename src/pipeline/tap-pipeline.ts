@@ -7,7 +7,7 @@
 // one. The old stacks are flushed and closed after the swap.
 import { hostname } from 'node:os';
 import type { Logger } from '../core/logger.ts';
-import type { Transaction } from '../core/transaction.ts';
+import type { DnsAuditRecord, Transaction } from '../core/transaction.ts';
 import { compileMacros, compileRule, transactionFields, type MacroDefinition, type RuleFields } from '../rules/index.ts';
 import { createRedactor, loadStack, type PluginServices, type PluginSpec, type RedactionConfig, type Stack, type TransactionView } from '../plugins/index.ts';
 import { dropsTransaction, EndpointRouter, TrafficFilter, type EndpointRoute, type ProcessSkip, type TrafficSettings } from '../tap/index.ts';
@@ -24,6 +24,8 @@ export interface TapSettings {
   macros: readonly MacroDefinition[];
   /** The config's tags ("key:value"): rule field `tags`, and on every event. */
   tags: readonly string[];
+  /** tap.audit_include_dns: DNS lookups become events. */
+  auditIncludeDns: boolean;
 }
 
 /** Services shared by every stack and kept across reloads. */
@@ -39,10 +41,14 @@ export interface TapCounters {
   no_stack: number;
   /** Handed to a stack. */
   processed: number;
+  /** DNS lookups reported as events, and those left out (audit_include_dns off, or the process skips dns). */
+  dns_reported: number;
+  dns_not_audited: number;
 }
 
 interface Routing {
   tags: string[];
+  auditIncludeDns: boolean;
   traffic: TrafficFilter;
   router: EndpointRouter;
   stacks: Map<string, Stack>;
@@ -82,11 +88,20 @@ async function buildRouting(settings: TapSettings, services: SharedServices): Pr
     await Promise.all([...stacks.values()].map((s) => s.close()));
     throw err;
   }
-  return { tags: [...settings.tags], traffic: new TrafficFilter(settings.traffic), router, stacks };
+  return { tags: [...settings.tags], auditIncludeDns: settings.auditIncludeDns, traffic: new TrafficFilter(settings.traffic), router, stacks };
 }
 
 export class TapPipeline implements TransactionSink {
-  readonly counters: TapCounters = { transactions: 0, filtered_process: 0, filtered_direction: 0, filtered_loopback: 0, no_stack: 0, processed: 0 };
+  readonly counters: TapCounters = {
+    transactions: 0,
+    filtered_process: 0,
+    filtered_direction: 0,
+    filtered_loopback: 0,
+    no_stack: 0,
+    processed: 0,
+    dns_reported: 0,
+    dns_not_audited: 0,
+  };
   private routing: Routing;
   private readonly services: SharedServices;
   private readonly skipOf: (pid: number | undefined) => ProcessSkip;
@@ -135,6 +150,29 @@ export class TapPipeline implements TransactionSink {
       c.processed++;
     }
     return Promise.resolve();
+  }
+
+  /** DNS lookups (from the DNS parser): events when tap.audit_include_dns is on and the process does not skip dns. */
+  writeDns(records: readonly DnsAuditRecord[]): void {
+    for (const r of records) {
+      if (!this.routing.auditIncludeDns || this.skipOf(r.process?.pid).dns) {
+        this.counters.dns_not_audited++;
+        continue;
+      }
+      this.counters.dns_reported++;
+      this.services.eventStore.submit({
+        type: 'dns',
+        item: {
+          timestamp: new Date(r.time).toISOString(),
+          name: r.name,
+          type: r.type,
+          ...(r.rcode !== undefined && { rcode: r.rcode }),
+          answers: r.answers,
+          ...(r.server && { server: r.server.address.includes(':') ? `[${r.server.address}]:${r.server.port}` : `${r.server.address}:${r.server.port}` }),
+          ...(r.process && { processId: String(r.process.pid), processExe: r.process.exe }),
+        },
+      });
+    }
   }
 
   /** Swaps in new settings once their stacks have loaded; on failure the running ones stay and the error is thrown. */

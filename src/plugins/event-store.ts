@@ -69,8 +69,21 @@ export interface ArtifactRecordEvent {
   url: string;
 }
 
+/** A DNS lookup, when tap.audit_include_dns is on (cleartap's own event: Qtap's shape is unpublished). */
+export interface DnsEvent {
+  timestamp: string;
+  name: string;
+  type: string;
+  rcode?: string;
+  answers: string[];
+  server?: string;
+  processId?: string;
+  processExe?: string;
+}
+
 export type StoreEvent =
   | { type: 'request'; item: RequestEvent }
+  | { type: 'dns'; item: DnsEvent }
   | { type: 'issue'; item: IssueEvent }
   | { type: 'artifact_record'; item: ArtifactRecordEvent };
 

@@ -22,7 +22,7 @@ export { createRedactor, DEFAULT_MASKED_HEADERS, MASK } from './redaction.ts';
 export type { RedactionConfig, Redactor } from './redaction.ts';
 export { createArtifact } from './object-store.ts';
 export type { Artifact, ArtifactMeta, ArtifactType, ObjectStore } from './object-store.ts';
-export type { ArtifactRecordEvent, EventMeta, EventStore, IssueEvent, RequestEvent, StoreEvent } from './event-store.ts';
+export type { ArtifactRecordEvent, DnsEvent, EventMeta, EventStore, IssueEvent, RequestEvent, StoreEvent } from './event-store.ts';
 export { createStdoutObjectStore } from './stdout-object-store.ts';
 export type { StdoutObjectStore, StdoutObjectStoreCounters, StdoutObjectStoreOptions } from './stdout-object-store.ts';
 export { createStdoutEventStore } from './stdout-event-store.ts';
