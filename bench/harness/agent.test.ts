@@ -63,9 +63,10 @@ describe('agent harness', () => {
   it('a ready agent is measured and stopped with SIGINT', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'ct-agent-test-'));
     try {
+      // The handler first, then the readiness line: a SIGINT right after "capturing" must find it.
       const script = [
-        "console.error('test agent: capturing');",
         "process.on('SIGINT', () => { console.log(JSON.stringify({ request: { url: 'https://h/1k' } })); process.exit(0); });",
+        "console.error('test agent: capturing');",
         'setInterval(() => {}, 1000);',
       ].join(' ');
       const agent = await startAgent(`${process.execPath} -e "${script}"`, join(dir, 'out.jsonl'), 10_000);
