@@ -9,12 +9,14 @@ import { DEFAULT_CAPTURE_OPTIONS } from '../capture/bpf-capture.ts';
 import { ConfigError, ConfigWatcher, formatProblem, missingSecrets, type LoadedConfig } from '../config/index.ts';
 import { Agent, captureFor } from '../pipeline/agent.ts';
 import { needsBodies, processFilterOf, tagsOf, tapSettingsOf } from '../pipeline/config-settings.ts';
-import { configuredPipeline } from '../pipeline/configured-pipeline.ts';
+import { configuredPipeline, dataDir } from '../pipeline/configured-pipeline.ts';
 import type { TapSettings } from '../pipeline/tap-pipeline.ts';
 import { SKIP_NOTHING } from '../tap/index.ts';
 import type { CaptureLevelInput, StdoutFormat } from '../sinks/stdout/index.ts';
 import { addConfigCommands, loadEffectiveConfig } from './config-command.ts';
 import { discoverCommand } from './discover-command.ts';
+import { addStoreCommands } from './store-commands.ts';
+import { localStoreDir } from '../sinks/index.ts';
 import { passiveCommand, readCommand } from './passive-command.ts';
 import { captureLevel, wholeNumber } from './flag-values.ts';
 
@@ -75,7 +77,7 @@ async function capture(flags: CaptureFlags, command: Command): Promise<void> {
   log.info({ config: loaded.source }, 'config loaded');
 
   let agent: Agent | undefined;
-  const { pipeline, maxBodyBytes } = await configuredPipeline(loaded, log, { maxBody: flags.maxBody, skipOf: (pid) => agent?.skipOf(pid) ?? SKIP_NOTHING });
+  const { pipeline, maxBodyBytes, storeCounters } = await configuredPipeline(loaded, log, { maxBody: flags.maxBody, skipOf: (pid) => agent?.skipOf(pid) ?? SKIP_NOTHING });
   // Bodies are copied out of the traced processes only when an output shows them.
   const bodyBytes = (s: TapSettings) => (needsBodies(s) ? flags.maxBody : 0);
   agent = new Agent({
@@ -133,7 +135,7 @@ async function capture(flags: CaptureFlags, command: Command): Promise<void> {
   await reloading;
   await agent.stop();
   const mem = process.memoryUsage();
-  log.info({ status: agent.status(), tap: pipeline.counters, memoryMiB: { rss: mem.rss >> 20, heapTotal: mem.heapTotal >> 20, heapUsed: mem.heapUsed >> 20, external: mem.external >> 20, arrayBuffers: mem.arrayBuffers >> 20 } }, 'stopped');
+  log.info({ status: agent.status(), tap: pipeline.counters, stores: storeCounters(), memoryMiB: { rss: mem.rss >> 20, heapTotal: mem.heapTotal >> 20, heapUsed: mem.heapUsed >> 20, external: mem.external >> 20, arrayBuffers: mem.arrayBuffers >> 20 } }, 'stopped');
 }
 
 export function buildProgram(): Command {
@@ -156,6 +158,7 @@ export function buildProgram(): Command {
 function withSubcommands(program: Command): Command {
   addConfigCommands(program);
   program.addCommand(readCommand()).addCommand(passiveCommand()).addCommand(discoverCommand());
+  addStoreCommands(program, { defaultDir: () => localStoreDir(loadEffectiveConfig(undefined).config.services, dataDir()) });
   return program;
 }
 

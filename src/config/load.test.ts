@@ -43,8 +43,10 @@ test('defaults are filled in where the file is silent', () => {
 
 test('the built-in default is a valid config with the requested level and format', () => {
   const { config } = parseConfig(defaultConfigYaml('full', 'text'), 'built-in default');
-  assert.deepEqual(config.stacks.default.plugins, [{ type: 'http_capture', config: { level: 'full', format: 'text' } }]);
+  assert.deepEqual(config.stacks.default.plugins, [{ type: 'http_capture', config: { level: 'full', format: 'text' } }, { type: 'report_usage' }]);
   assert.equal(config.tap.direction, 'all');
+  assert.deepEqual(config.services.object_stores.map((s) => s.type), ['stdout', 'local'], 'prints and keeps a local copy');
+  assert.deepEqual(config.services.event_stores.map((s) => s.type), ['local']);
 });
 
 test('every kind of error names line, column, key path and what is allowed', () => {

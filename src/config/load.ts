@@ -169,7 +169,6 @@ function semanticChecks(config: QtapConfig, problems: ProblemList): void {
       const what = UNSUPPORTED_STORES[store.type];
       if (what) problems.add('error', ['services', kind, i, 'type'], `'${store.type}' (${what}) is not supported by cleartap: use ${kind === 'event_stores' ? 'stdout, local or clickhouse' : 'stdout, local or s3'}`);
     });
-    if (config.services[kind].length > 1) problems.add('warning', ['services', kind, 1], 'only the first store is used (as in Qtap)');
   }
 }
 

@@ -29,7 +29,12 @@ const retention = {
 
 const spool = {
   type: 'object',
-  properties: { dir: { type: 'string' }, max_size: { type: 'string' }, when_full: { type: 'string', enum: ['drop-oldest', 'drop-newest'] } },
+  properties: {
+    dir: { type: 'string' },
+    max_size: { type: 'string' },
+    when_full: { type: 'string', enum: ['drop-oldest', 'drop-newest'] },
+    fsync: { type: 'string', enum: ['interval', 'always', 'never'] },
+  },
   additionalProperties: false,
 } as const;
 
@@ -56,6 +61,9 @@ const eventStore = {
     table: { type: 'string' },
     username: valueSource,
     password: valueSource,
+    ttl: { type: 'string' },
+    batch_size: { type: 'integer', minimum: 1 },
+    flush_interval: { type: 'string' },
     // local (cleartap)
     path: { type: 'string' },
     retention,
@@ -82,6 +90,7 @@ const objectStore = {
     secret_key: valueSource,
     access_url: { type: 'string' },
     insecure: { type: 'boolean' },
+    path_style: { type: 'boolean' },
     // otel
     otel_endpoint: { type: 'string' },
     protocol: { type: 'string', enum: ['grpc', 'http', 'stdout'] },

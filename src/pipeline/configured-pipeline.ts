@@ -1,38 +1,53 @@
 // Builds the tap stage and its plugin stacks from a loaded config, with the stores its `services` name:
 // the same for eBPF capture, passive capture and capture files.
 import { Registry } from 'prom-client';
-import { CleartapError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { LoadedConfig } from '../config/index.ts';
-import { createStdoutEventStore, createStdoutObjectStore, type EventStore, type ObjectStore } from '../plugins/index.ts';
+import { createStdoutEventStore, createStdoutObjectStore } from '../plugins/index.ts';
+import { createEventStores, createObjectStores, DEFAULT_DATA_DIR, type ManagedEventStore, type ManagedObjectStore } from '../sinks/index.ts';
 import { SKIP_NOTHING, type ProcessSkip, type TrafficSettings } from '../tap/index.ts';
 import { needsBodies, tapSettingsOf } from './config-settings.ts';
 import { TapPipeline, type SharedServices } from './tap-pipeline.ts';
 
-const DISABLED_OBJECTS: ObjectStore = { put: () => {}, flush: () => Promise.resolve(), close: () => Promise.resolve() };
-const DISABLED_EVENTS: EventStore = { submit: () => {}, flush: () => Promise.resolve(), close: () => Promise.resolve() };
-
-/** The stores a config names (only the first of each list is used, as in Qtap). */
-export function storesOf(loaded: LoadedConfig, log: Logger): { objectStore: ObjectStore; eventStore: EventStore } {
-  const pick = (kind: 'object_stores' | 'event_stores') => {
-    const store = loaded.config.services[kind][0];
-    if (store === undefined || store.type === 'stdout' || store.type === 'disabled') return store?.type ?? 'disabled';
-    throw new CleartapError('CT_ERR_CONFIG', `${loaded.source}: services.${kind}[0]: store type '${store.type}' is not available in this build yet`, 'use type: stdout for now');
-  };
-  const objects = pick('object_stores');
-  const events = pick('event_stores');
-  return {
-    objectStore: objects === 'stdout' ? createStdoutObjectStore({ log }) : DISABLED_OBJECTS,
-    eventStore: events === 'stdout' ? createStdoutEventStore(log) : DISABLED_EVENTS,
-  };
+/** Where local stores and spools live unless the config says: $CLEARTAP_DATA_DIR, else /var/lib/cleartap. */
+export function dataDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.CLEARTAP_DATA_DIR || DEFAULT_DATA_DIR;
 }
 
-export function sharedServices(loaded: LoadedConfig, log: Logger): SharedServices {
+/**
+ * The stores a config names. Every entry of a list gets the records (Qtap uses only the first; cleartap's
+ * default prints to stdout and keeps a local copy). Each non-stdout store sits behind a durable spool; its
+ * backend is checked in the background, and what cannot be delivered yet stays spooled.
+ */
+export function storesOf(loaded: LoadedConfig, log: Logger): { objectStore: ManagedObjectStore; eventStore: ManagedEventStore } {
+  const { services } = loaded.config;
+  const deps = { log, dataDir: dataDir() };
+  let eventStore: ManagedEventStore | undefined;
+  const objectStore = createObjectStores(services.object_stores, {
+    ...deps,
+    stdout: () => createStdoutObjectStore({ log }),
+    onArtifactStored: (item) => eventStore?.submit({ type: 'artifact_record', item }),
+  });
+  try {
+    eventStore = createEventStores(services.event_stores, { ...deps, stdout: () => createStdoutEventStore(log) });
+  } catch (err) {
+    void objectStore.close();
+    throw err;
+  }
+  void Promise.all([objectStore.verify(), eventStore.verify()]).catch((err: unknown) =>
+    log.error({ error: (err as Error).message, hint: (err as { hint?: string }).hint }, 'a store cannot be reached: its records stay spooled until it can'),
+  );
+  return { objectStore, eventStore };
+}
+
+export function sharedServices(loaded: LoadedConfig, log: Logger): SharedServices & { objectStore: ManagedObjectStore; eventStore: ManagedEventStore } {
   return { log, stdout: process.stdout, ...storesOf(loaded, log), metrics: { registry: new Registry(), systemRegistry: new Registry() }, configDir: loaded.dir };
 }
 
 export interface ConfiguredPipeline {
   pipeline: TapPipeline;
+  /** Counters of every store (written, retried, spooled, dropped …), by store. */
+  storeCounters(): Record<string, Readonly<Record<string, number>>>;
   /** Bytes of each body the outputs need kept (0: heads only). */
   maxBodyBytes: number;
 }
@@ -48,6 +63,11 @@ export async function configuredPipeline(
 ): Promise<ConfiguredPipeline> {
   const settings = tapSettingsOf(loaded.config);
   if (opts.traffic) settings.traffic = opts.traffic;
-  const pipeline = await TapPipeline.create(settings, sharedServices(loaded, log), opts.skipOf ?? (() => SKIP_NOTHING));
-  return { pipeline, maxBodyBytes: needsBodies(settings) ? opts.maxBody : 0 };
+  const services = sharedServices(loaded, log);
+  const pipeline = await TapPipeline.create(settings, services, opts.skipOf ?? (() => SKIP_NOTHING));
+  return {
+    pipeline,
+    storeCounters: () => ({ [services.objectStore.name]: services.objectStore.counters(), [services.eventStore.name]: services.eventStore.counters() }),
+    maxBodyBytes: needsBodies(settings) ? opts.maxBody : 0,
+  };
 }

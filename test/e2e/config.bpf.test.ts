@@ -183,6 +183,28 @@ tap:
   });
 });
 
+describe('the built-in default config', () => {
+  test('prints to stdout and keeps a local copy: cleartap query lists it, cleartap show prints it', async () => {
+    const agent = await AgentProcess.startWith(['--log-level', 'info']);
+    try {
+      await curl(`http://${host.address}:${PORT}/ok.txt?kept=locally`);
+      await agent.expect((r) => r.request.url.endsWith('kept=locally'), 1);
+    } finally {
+      assert.equal(await agent.stop(), 0, agent.stderr.slice(-2000));
+    }
+    const main = join(import.meta.dirname, '../../src/cli/main.ts');
+    const q = await run(process.execPath, [main, 'query', '--dir', agent.dataDir, '--host', host.address, '--json']);
+    assert.equal(q.code, 0, q.stderr);
+    const rows = q.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { id: string; url: string; status: number; process_exe?: string });
+    const row = rows.find((r) => r.url.endsWith('kept=locally'));
+    assert.ok(row, q.stdout);
+    assert.equal(row.status, 200);
+    const shown = await run(process.execPath, [main, 'show', row.id, '--dir', agent.dataDir]);
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.match(shown.stdout, /kept=locally/);
+  });
+});
+
 describe("Qtap's shipped default config", () => {
   test('access_logs prints console lines, http_metrics serves Prometheus metrics, report_usage emits Request events', async () => {
     const yaml = readFileSync(join(import.meta.dirname, '../../src/config/fixtures/qtap-default.yaml'), 'utf8')

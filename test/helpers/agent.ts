@@ -1,4 +1,7 @@
 // Runs the real agent (src/cli/main.ts) as a child process and collects the records it prints.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { QtapHttpTransaction } from '../../src/sinks/stdout/index.ts';
 import { start, waitUntil, type Started } from './children.ts';
@@ -10,8 +13,12 @@ export class AgentProcess {
   private readonly proc: Started;
   private buffered = '';
 
-  private constructor(proc: Started, json: boolean) {
+  /** Where its local store (built-in default config) keeps its data. */
+  readonly dataDir: string;
+
+  private constructor(proc: Started, json: boolean, dataDir: string) {
     this.proc = proc;
+    this.dataDir = dataDir;
     if (!json) return; // stdout is free text (console logs): read it through `stdout`
     proc.child.stdout!.on('data', (d: string) => {
       this.buffered += d;
@@ -31,8 +38,10 @@ export class AgentProcess {
 
   /** The agent with exactly these arguments (e.g. `--config FILE`). */
   static async startWith(args: string[], opts: { json?: boolean } = {}): Promise<AgentProcess> {
-    const proc = start(process.execPath, [MAIN, ...args]);
-    const agent = new AgentProcess(proc, opts.json ?? true);
+    // The built-in default config keeps a local store: each agent of the tests gets its own.
+    const dataDir = mkdtempSync(join(tmpdir(), 'cleartap-data-'));
+    const proc = start(process.execPath, [MAIN, ...args], { env: { ...process.env, CLEARTAP_DATA_DIR: dataDir } });
+    const agent = new AgentProcess(proc, opts.json ?? true, dataDir);
     await waitUntil(
       () => {
         if (proc.child.exitCode !== null) throw new Error(`the agent exited (${proc.child.exitCode}):\n${proc.stderr()}`);

@@ -1,0 +1,12 @@
+// Public surface of the stores: the factories that build services.object_stores[] / event_stores[] entries
+// (each behind its durable spool), the contracts they implement, and the local store's read side for
+// `cleartap query` / `cleartap show`. The stdout sink has its own surface, sinks/stdout/index.ts.
+
+export { createEventStore, createObjectStore, DEFAULT_DATA_DIR } from './store-factory.ts';
+export type { EventStoreDeps, ManagedEventStore, ManagedObjectStore, ObjectStoreDeps, StoreDeps, StoreInfo } from './store-factory.ts';
+export { createEventStores, createObjectStores, localStoreDir } from './store-list.ts';
+export type { StoreCounters } from './spooled-store.ts';
+export type { Artifact, ArtifactMeta, ArtifactRecordEvent, ArtifactType, DnsEvent, EventStore, ObjectStore, StoreEvent } from './store-types.ts';
+export { LocalStoreReader } from './local/index.ts';
+export type { StoredObject, TransactionDetail, TransactionFilter, TransactionSummary } from './local/index.ts';
+export { parseDuration } from './store-config.ts';
