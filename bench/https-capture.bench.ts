@@ -128,6 +128,7 @@ async function main(): Promise<void> {
 
   const tmp = mkdtempSync(join(tmpdir(), 'cleartap-bench-'));
   chmodSync(tmp, 0o711); // nginx's unprivileged worker must traverse it to reach its document root
+  process.env.CLEARTAP_DATA_DIR ??= join(tmp, 'data'); // the default config's local store, for the agent runs
   let cleaned = false;
   const cleanup = async (): Promise<void> => {
     if (cleaned) return;
