@@ -2,44 +2,9 @@
 // recorded headers and bodies. Backends (stdout now; local, S3 later) implement ObjectStore.
 
 import { createHash } from 'node:crypto';
+import type { Artifact, ArtifactMeta, ArtifactType } from '../core/stores.ts';
 
-export type ArtifactType =
-  | 'http_transaction'
-  | 'req-headers'
-  | 'req-body'
-  | 'res-headers'
-  | 'res-body'
-  | 'dlp_matches'
-  | 'sensitive_data';
-
-/** Identifies the transaction an artifact belongs to (Qtap's meta fields, camelCase). */
-export interface ArtifactMeta {
-  connectionId: string;
-  requestId: string;
-  /** Qtap's endpoint id; cleartap has none yet, so it is never set. */
-  endpointId?: string;
-  url: string;
-  /** RFC3339 time of the transaction. */
-  timestamp: string;
-}
-
-export interface Artifact {
-  readonly type: ArtifactType;
-  readonly data: Uint8Array;
-  readonly contentType: string;
-  /** SHA-1 of data, lowercase hex (Qtap's artifact digest). */
-  readonly digest: string;
-  readonly meta: ArtifactMeta;
-}
-
-export interface ObjectStore {
-  /** Takes the artifact and returns at once; the store writes it out asynchronously. Never throws. */
-  put(artifact: Artifact): void;
-  /** Resolves once everything put so far has been written. */
-  flush(): Promise<void>;
-  /** flush(), then release the store's resources; put() after close drops (and counts). */
-  close(): Promise<void>;
-}
+export type { Artifact, ArtifactMeta, ArtifactType, ObjectStore } from '../core/stores.ts';
 
 // The digest is computed on first read: the stdout store never reads it, so printing records costs no hashing.
 class HashedArtifact implements Artifact {

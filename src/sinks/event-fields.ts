@@ -1,7 +1,7 @@
 // Values every queryable store derives the same way from events and artifacts, so that a host or a transaction
 // id means one thing in the local store and in ClickHouse.
 
-import type { StoreEvent } from './store-types.ts';
+import type { StoreEvent } from '../core/stores.ts';
 
 /** The host name of a URL, lowercased, without port; '' when the URL does not parse. */
 export function hostOf(url: string): string {

@@ -6,7 +6,7 @@ export { createEventStore, createObjectStore, DEFAULT_DATA_DIR } from './store-f
 export type { EventStoreDeps, ManagedEventStore, ManagedObjectStore, ObjectStoreDeps, StoreDeps, StoreInfo } from './store-factory.ts';
 export { createEventStores, createObjectStores, localStoreDir } from './store-list.ts';
 export type { StoreCounters } from './spooled-store.ts';
-export type { Artifact, ArtifactMeta, ArtifactRecordEvent, ArtifactType, DnsEvent, EventStore, ObjectStore, StoreEvent } from './store-types.ts';
+export type { Artifact, ArtifactMeta, ArtifactRecordEvent, ArtifactType, DnsEvent, EventStore, ObjectStore, StoreEvent } from '../core/stores.ts';
 export { LocalStoreReader } from './local/index.ts';
 export type { StoredObject, TransactionDetail, TransactionFilter, TransactionSummary } from './local/index.ts';
 export { parseDuration } from './store-config.ts';

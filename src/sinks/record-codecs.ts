@@ -5,7 +5,7 @@
 
 import { createHash } from 'node:crypto';
 import { CleartapError } from '../core/errors.ts';
-import type { Artifact, ArtifactMeta, ArtifactType, StoreEvent } from './store-types.ts';
+import type { Artifact, ArtifactMeta, ArtifactType, StoreEvent } from '../core/stores.ts';
 
 /** An artifact as a store backend receives it from the spool. */
 export interface SpooledArtifact {

@@ -8,7 +8,7 @@
 import type { Logger } from '../core/logger.ts';
 import { decodeArtifact, decodeEvent, encodeArtifact, encodeEvent, type SpooledArtifact, type SpooledEvent } from './record-codecs.ts';
 import { Delivery, Spool, type BackoffOptions, type DeliveryCounters, type SpoolCounters, type SpoolOptions } from './spool/index.ts';
-import type { Artifact, EventStore, ObjectStore, StoreEvent } from './store-types.ts';
+import type { Artifact, EventStore, ObjectStore, StoreEvent } from '../core/stores.ts';
 
 export type StoreCounters = Omit<SpoolCounters, 'bytes' | 'unread' | 'write_errors'> &
   Omit<DeliveryCounters, 'in_flight'> & {

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { LocalStoreReader } from './local/index.ts';
 import { createEventStore, createObjectStore } from './store-factory.ts';
 import { createEventStores, createObjectStores, localStoreDir } from './store-list.ts';
-import type { Artifact, EventStore, ObjectStore, StoreEvent } from './store-types.ts';
+import type { Artifact, EventStore, ObjectStore, StoreEvent } from '../core/stores.ts';
 import { memoryLog, requestEvent, tempDir, transactionArtifact } from './test-support.ts';
 
 function recordingStdout() {

@@ -14,7 +14,7 @@ import { createLocalEventBackend, createLocalObjectBackend, DEFAULT_RETENTION, t
 import { createS3Backend, readS3Settings } from './s3/index.ts';
 import { asObject, configError, readChoice, readDuration, readSize, readString, type ConfigObject } from './store-config.ts';
 import { createSpooledEventStore, createSpooledObjectStore, type DeliveryTuning, type SpooledStoreOptions, type StoreControl } from './spooled-store.ts';
-import type { ArtifactRecordEvent, EventStore, ObjectStore } from './store-types.ts';
+import type { ArtifactRecordEvent, EventStore, ObjectStore } from '../core/stores.ts';
 
 export interface StoreDeps {
   log: Logger;

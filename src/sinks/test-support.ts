@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import type { Logger } from '../core/logger.ts';
-import type { Artifact, RequestEvent, StoreEvent } from './store-types.ts';
+import type { Artifact, RequestEvent, StoreEvent } from '../core/stores.ts';
 
 export function memoryLog(level = 'debug'): { log: Logger; lines: Array<Record<string, unknown>> } {
   const lines: Array<Record<string, unknown>> = [];

@@ -5,7 +5,7 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { hostOf, timeMsOf, transactionIdOf } from '../event-fields.ts';
 import type { SpooledArtifact } from '../record-codecs.ts';
-import type { RequestEvent } from '../store-types.ts';
+import type { RequestEvent } from '../../core/stores.ts';
 
 export interface TransactionRow {
   id: string;

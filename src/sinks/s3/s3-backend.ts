@@ -9,7 +9,7 @@ import { HeadBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s
 import { CleartapError } from '../../core/errors.ts';
 import type { SpooledArtifact } from '../record-codecs.ts';
 import type { ObjectBackend } from '../spooled-store.ts';
-import type { ArtifactRecordEvent } from '../store-types.ts';
+import type { ArtifactRecordEvent } from '../../core/stores.ts';
 import { objectUrl, type S3Settings } from './s3-config.ts';
 
 export interface S3BackendOptions {

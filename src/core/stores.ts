@@ -1,6 +1,8 @@
-// The object and event store contracts, as the plugins see them (src/plugins/object-store.ts and event-store.ts).
-// sinks/ may import only core/, so the shapes are restated here; TypeScript's structural typing makes the two
-// interchangeable, and store-types.test.ts fails to compile the day they drift apart.
+// The contracts between what produces records (plugins) and where they are kept (sinks): objects (sensitive
+// payloads: http_capture records, recorded headers and bodies) and events (metadata without content), as
+// Qpoint's architecture splits them (qtap-reference.md §3.4; event JSON keys camelCase). One definition, here,
+// so that plugins and sinks cannot drift apart.
+import type { QtapDirection } from './ip.ts';
 
 export type ArtifactType =
   | 'http_transaction'
@@ -11,9 +13,11 @@ export type ArtifactType =
   | 'dlp_matches'
   | 'sensitive_data';
 
+/** Identifies the transaction an artifact belongs to (Qtap's meta fields, camelCase). */
 export interface ArtifactMeta {
   connectionId: string;
   requestId: string;
+  /** Qtap's endpoint id; cleartap has none yet, so it is never set. */
   endpointId?: string;
   url: string;
   /** RFC3339 time of the transaction. */
@@ -24,39 +28,47 @@ export interface Artifact {
   readonly type: ArtifactType;
   readonly data: Uint8Array;
   readonly contentType: string;
-  /** SHA-1 of data, lowercase hex. */
+  /** SHA-1 of data, lowercase hex (Qtap's artifact digest). */
   readonly digest: string;
   readonly meta: ArtifactMeta;
 }
 
 export interface ObjectStore {
-  /** Takes the artifact and returns at once; never throws. */
+  /** Takes the artifact and returns at once; the store writes it out asynchronously. Never throws. */
   put(artifact: Artifact): void;
+  /** Resolves once everything put so far has been written. */
   flush(): Promise<void>;
+  /** flush(), then release the store's resources; put() after close drops (and counts). */
   close(): Promise<void>;
 }
 
-export type Direction = 'ingress' | 'egress' | 'egress-internal' | 'egress-external';
-
+/** Written by report_usage, one per HTTP transaction. */
 export interface RequestEvent {
   connectionId: string;
   endpointId?: string;
   requestId?: string;
   tags: string[];
+  /** RFC3339 UTC time of the request. */
   timestamp: string;
-  direction: Direction;
+  direction: QtapDirection;
   url: string;
   path: string;
   method: string;
+  /** 0 when no response was seen. */
   status: number;
+  /** Milliseconds. */
   duration: number;
   contentType: string;
+  /** MIME category of contentType (content-category.ts). */
   category: string;
+  /** User-Agent. */
   agent: string;
   bytesSent: number;
   bytesReceived: number;
   authTokenMask?: string;
+  /** SHA-256 of the token, lowercase hex. */
   authTokenHash?: string;
+  /** The header the token came from, e.g. "Authorization". */
   authTokenSource?: string;
   authTokenType?: string;
 }
@@ -67,20 +79,25 @@ export interface EventMeta {
   endpointId?: string;
 }
 
+/** Written by detect_errors when a rule matches. */
 export interface IssueEvent {
   meta: EventMeta;
   tags: string[];
   timestamp: string;
-  direction: Direction;
+  direction: QtapDirection;
+  /** What went wrong, named by the rule that saw it. */
   error: string;
   url: string;
   path: string;
   method: string;
   status: number;
+  /** ["detect_errors:status_code", ...]: plugin and condition. */
   triggerConditions: string[];
+  /** One readable sentence per condition, in the same order. */
   triggerReasons: string[];
 }
 
+/** A pointer from the event store to an artifact in an object store. */
 export interface ArtifactRecordEvent {
   meta: EventMeta;
   timestamp: string;
@@ -89,7 +106,7 @@ export interface ArtifactRecordEvent {
   url: string;
 }
 
-/** A DNS lookup, when tap.audit_include_dns is on (cleartap's own event). */
+/** A DNS lookup, when tap.audit_include_dns is on (cleartap's own event: Qtap's shape is unpublished). */
 export interface DnsEvent {
   timestamp: string;
   name: string;
@@ -108,7 +125,7 @@ export type StoreEvent =
   | { type: 'artifact_record'; item: ArtifactRecordEvent };
 
 export interface EventStore {
-  /** Takes the event and returns at once; never throws. */
+  /** Takes the event and returns at once; the store writes it out asynchronously. Never throws. */
   submit(event: StoreEvent): void;
   flush(): Promise<void>;
   close(): Promise<void>;
