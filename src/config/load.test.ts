@@ -69,8 +69,29 @@ test('every kind of error names line, column, key path and what is allowed', () 
     ['version: 3\n', 'error x.yaml:1:10: version: 3 is not one of 2'],
     ['tap: [1, 2]\n', 'error x.yaml:1:6: tap: must be a mapping, not a list'],
     ['tap:\n  direction: all\n  direction: egress\n', 'error x.yaml:3:3: (yaml): Map keys must be unique'],
+    ['tap:\n\tdirection: all\n', 'error x.yaml:2:1: (yaml): Tabs are not allowed as indentation'],
+    ['tap:\n  direction: 5\n', 'error x.yaml:2:14: tap.direction: 5 is not one of egress, egress-external, egress-internal, ingress, all'],
+    ['tap:\n  passive:\n    ports: {a: 1}\n', 'error x.yaml:3:12: tap.passive.ports: must be a string, an integer or a list, not a mapping'],
+    ['stacks:\n  s:\n    plugins: {type: x}\n', 'error x.yaml:3:14: stacks.s.plugins: must be a list, not a mapping'],
+    ['tap:\n  redis: {stack: nope}\n', "error x.yaml:2:18: tap.redis.stack: stack 'nope' is not defined under stacks"],
+    ['tap:\n  endpoints:\n    - domain: a.com\n      kafka: {stack: k}\n', "error x.yaml:4:22: tap.endpoints[0].kafka.stack: stack 'k' is not defined under stacks"],
+    ['tap:\n  endpoints:\n    - domain: "*example.com"\n', "error x.yaml:3:15: tap.endpoints[0].domain: '*example.com' is not a host name or a wildcard such as *.example.com"],
+    ['tap:\n  endpoints:\n    - domain: api.*.com\n', "error x.yaml:3:15: tap.endpoints[0].domain: 'api.*.com' is not a host name or a wildcard such as *.example.com"],
+    ['control:\n  rules:\n    - name: r\n      expr: dst.port == == 80\n', "error x.yaml:4:25: control.rules[0].expr: rule: unexpected '==' at column 13 — expected a value"],
+    ['rulekit:\n  macros:\n    - name: m\n      expr: "http.res.status >"\n', 'error x.yaml:4:31: rulekit.macros[0].expr: rule macro "m": unexpected end of rule at column 18 — expected a value'],
+    ['stacks:\n  s:\n    plugins:\n      - type: http_capture\n        config:\n          rules:\n            - {name: r, expr: "nope_fn() == 1", level: full}\n', "error x.yaml:7:32: stacks.s.plugins[0].config.rules[0].expr: rule: unknown function 'nope_fn' at column 1 — expected one of starts_with, zone, in_zone"],
+    ['services:\n  object_stores:\n    - type: s3\n      secret_key: hunter2\n', 'error x.yaml:4:19: services.object_stores[0].secret_key: must be a secret {type: text|env, value: …}, not string "hunter2"'],
+    ['services:\n  object_stores:\n    - type: s3\n      access_key: {type: env}\n', "error x.yaml:4:19: services.object_stores[0].access_key: missing required key 'value'"],
   ];
   for (const [yaml, expected] of table) assert.ok(problems(yaml).includes(expected), `${JSON.stringify(yaml)}\n  want: ${expected}\n  got:  ${problems(yaml).join('\n        ')}`);
+});
+
+test('a value of the wrong type for a list of choices is one error, the one with the list', () => {
+  assert.deepEqual(problems('tap:\n  direction: 5\n'), ['error x.yaml:2:14: tap.direction: 5 is not one of egress, egress-external, egress-internal, ingress, all']);
+});
+
+test('YAML warnings (an unknown tag) are reported with the config\'s', () => {
+  assert.deepEqual(problems('tap:\n  direction: !custom all\n'), ['warning x.yaml:2:14: (yaml): Unresolved tag: !custom']);
 });
 
 test('unknown keys are warnings at the key, and do not stop the config', () => {

@@ -1,5 +1,6 @@
 // YAML text → validated, defaulted, frozen config. Three passes, each naming file:line:column and the key path:
-// 1. YAML syntax (the `yaml` package, with a LineCounter for positions);
+// 1. YAML syntax (the `yaml` package, with a LineCounter for positions), then what Qtap's Go decoder lets
+//    through (qtap-decoding.ts: a key with no value is an absent key);
 // 2. the JSON Schema (schema.ts, Ajv with allErrors): wrong types, values outside an enum, missing keys are
 //    errors; unknown keys are warnings (Qtap ignores them silently; we say so);
 // 3. what a schema cannot say: stacks that are referenced must exist, regex filters and rule expressions
@@ -10,7 +11,8 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { LineCounter, parseDocument } from 'yaml';
 import { CleartapError } from '../core/errors.ts';
 import { checkRule, compileMacros, MacroTable, RuleError } from '../rules/index.ts';
-import { CONFIG_SCHEMA, PLUGIN_CONFIG_SCHEMAS } from './schema.ts';
+import { asQtapDecodes } from './qtap-decoding.ts';
+import { CONFIG_SCHEMA, PLUGIN_CONFIG_SCHEMAS, VALUE_SOURCE_REF } from './schema.ts';
 import { formatPath, pathFromPointer, SourceMap, type KeyPath } from './source-map.ts';
 import type { ConfigProblem, LoadedConfig, QtapConfig } from './types.ts';
 
@@ -23,6 +25,8 @@ const UNSUPPORTED_STORES: Readonly<Record<string, string>> = {
 };
 /** Plugin types Qtap has that cleartap skips with a warning. */
 const SKIPPED_PLUGINS = new Set(['logger', 'qscan', 'devtools']);
+/** The protocols a `{stack}` is chosen for, in tap and in each endpoint. */
+const PROTOCOLS = ['http', 'redis', 'mysql', 'kafka'] as const;
 const DOMAIN = /^(\*\.)?([a-z0-9_]([a-z0-9_-]*[a-z0-9_])?\.)*[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?\.?$/i;
 
 export const isModulePath = (type: string): boolean => type.startsWith('./') || type.startsWith('../') || type.startsWith('/');
@@ -50,6 +54,12 @@ function typeOf(v: unknown): string {
   return `${typeof v} ${JSON.stringify(v)}`;
 }
 
+/** Ajv's "string,integer,array" in words: "a string, an integer or a list". */
+function typeNames(types: string): string {
+  const names = types.split(',').map((t) => (t === 'object' ? 'a mapping' : t === 'array' ? 'a list' : t === 'integer' ? 'an integer' : `a ${t}`));
+  return names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
+}
+
 function valueAt(root: unknown, path: KeyPath): unknown {
   let v = root;
   for (const part of path) v = v === null || typeof v !== 'object' ? undefined : (v as Record<string | number, unknown>)[part];
@@ -67,7 +77,8 @@ function describe(err: ErrorObject, data: unknown): { path: KeyPath; message: st
     case 'const':
       return { path, message: `must be ${JSON.stringify(p.allowedValue)}` };
     case 'type':
-      return { path, message: `must be ${p.type === 'object' ? 'a mapping' : p.type === 'array' ? 'a list' : `a ${p.type}`}, not ${typeOf(value)}` };
+      if (err.schemaPath === `${VALUE_SOURCE_REF}/type`) return { path, message: `must be a secret {type: text|env, value: …}, not ${typeOf(value)}` };
+      return { path, message: `must be ${typeNames(String(p.type))}, not ${typeOf(value)}` };
     case 'required':
       return { path, message: `missing required key '${String(p.missingProperty)}'` };
     case 'additionalProperties':
@@ -131,10 +142,10 @@ function semanticChecks(config: QtapConfig, problems: ProblemList): void {
     else problems.add('error', ['rulekit', 'macros'], err.message);
   }
 
-  checkStackRef(config, problems, ['tap', 'http', 'stack'], config.tap.http.stack);
+  for (const protocol of PROTOCOLS) checkStackRef(config, problems, ['tap', protocol, 'stack'], config.tap[protocol]?.stack);
   config.tap.endpoints.forEach((e, i) => {
     if (!DOMAIN.test(e.domain)) problems.add('error', ['tap', 'endpoints', i, 'domain'], `'${e.domain}' is not a host name or a wildcard such as *.example.com`);
-    checkStackRef(config, problems, ['tap', 'endpoints', i, 'http', 'stack'], e.http?.stack);
+    for (const protocol of PROTOCOLS) checkStackRef(config, problems, ['tap', 'endpoints', i, protocol, 'stack'], e[protocol]?.stack);
   });
   config.tap.filters.custom.forEach((f, i) => {
     if (f.strategy !== 'regex') return;
@@ -184,7 +195,7 @@ function deepFreeze<T>(value: T): T {
 export function parseConfig(text: string, file: string): LoadedConfig {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  const map = new SourceMap(doc, lines);
+  const map = new SourceMap(doc, lines, text);
   const problems = new ProblemList(file, map);
   if (doc.errors.length > 0) {
     const items = doc.errors.map((e): ConfigProblem => {
@@ -193,12 +204,21 @@ export function parseConfig(text: string, file: string): LoadedConfig {
     });
     throw new ConfigError(items);
   }
-  const data = (doc.toJS() ?? {}) as unknown;
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    throw new ConfigError([{ severity: 'error', file, line: 1, column: 1, path: '(top level)', message: `must be a mapping with version, services, stacks and tap, not ${typeOf(data)}` }]);
+  for (const w of doc.warnings) {
+    const pos = lines.linePos(w.pos[0]);
+    problems.items.push({ severity: 'warning', file, line: pos.line, column: pos.col, path: '(yaml)', message: w.message.split('\n')[0] });
   }
+  const parsed = (doc.toJS() ?? {}) as unknown;
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError([{ severity: 'error', file, line: 1, column: 1, path: '(top level)', message: `must be a mapping with version, services, stacks and tap, not ${typeOf(parsed)}` }]);
+  }
+  const data: unknown = asQtapDecodes(parsed as Record<string, unknown>);
   if (!validate(data)) {
-    for (const err of validate.errors ?? []) {
+    const errors = validate.errors ?? [];
+    // A value outside an enum is also of the wrong type when it is not a string: the enum's list says more.
+    const enumAt = new Set(errors.filter((e) => e.keyword === 'enum').map((e) => e.instancePath));
+    for (const err of errors) {
+      if (err.keyword === 'type' && enumAt.has(err.instancePath)) continue;
       const d = describe(err, data);
       if (d) problems.add(d.warning ? 'warning' : 'error', d.path, d.message, { key: d.key });
     }

@@ -5,12 +5,9 @@
 // cleartap's additions: event store `clickhouse`, object/event store `local`, `tap.mask` (extra headers and
 // JSON body fields to mask), http_metrics `listen`, access_logs `color`.
 
-const valueSource = {
-  type: 'object',
-  properties: { type: { type: 'string', enum: ['text', 'env'] }, value: { type: 'string' } },
-  required: ['type', 'value'],
-  additionalProperties: false,
-} as const;
+// Secrets are referenced (not inlined) so that an error's schemaPath says a value source was expected.
+export const VALUE_SOURCE_REF = '#/$defs/valueSource';
+const valueSource = { $ref: VALUE_SOURCE_REF } as const;
 
 const tlsSettings = {
   type: 'object',
@@ -108,10 +105,13 @@ const objectStore = {
 } as const;
 
 const CAPTURE_LEVELS = ['none', 'summary', 'headers', 'details', 'full'];
-const LOG_MODES = ['none', 'summary', 'details', 'full'];
+// Qtap's access_logs modes; `headers` is accepted for `details`, as http_capture's levels accept both.
+const LOG_MODES = ['none', 'summary', 'details', 'headers', 'full'];
 
+// A known plugin's `config` defaults to {} so that its defaults show in `cleartap config print`.
 const httpCaptureConfig = {
   type: 'object',
+  default: {},
   properties: {
     level: { type: 'string', enum: CAPTURE_LEVELS, default: 'none' },
     format: { type: 'string', enum: ['json', 'text'], default: 'json' },
@@ -131,10 +131,12 @@ const httpCaptureConfig = {
 const accessLogsConfig = (defaultFormat: 'json' | 'console') =>
   ({
     type: 'object',
+    default: {},
     properties: {
       mode: { type: 'string', enum: LOG_MODES, default: 'summary' },
       format: { type: 'string', enum: ['json', 'console'], default: defaultFormat },
-      color: { type: 'string', enum: ['auto', 'always', 'never'] },
+      // true and false are always and never.
+      color: { type: ['string', 'boolean'], enum: ['auto', 'always', 'never', true, false] },
       rules: {
         type: 'array',
         items: {
@@ -149,13 +151,15 @@ const accessLogsConfig = (defaultFormat: 'json' | 'console') =>
   }) as const;
 
 const stringList = { type: 'array', items: { type: 'string' } } as const;
+// Status codes written as YAML numbers (`- 500`) are taken as their text.
+const statusCodeList = { type: 'array', items: { type: ['string', 'integer'] } } as const;
 const textOrList = { type: ['string', 'integer', 'array'], items: { type: ['string', 'integer'] } } as const;
 
 // detect_errors: Qtap's README spells its keys in camelCase; snake_case is accepted too (unverified which
 // one the current version reads).
 const detectRuleKeys = [
   ['name', { type: 'string' }],
-  ['triggerStatusCodes', stringList],
+  ['triggerStatusCodes', statusCodeList],
   ['triggerEmptyBody', { type: 'boolean' }],
   ['triggerDuration', { type: 'string' }],
   ['triggerContains', { type: 'string' }],
@@ -171,7 +175,8 @@ const detectRuleKeys = [
   ['continue', { type: 'boolean' }],
 ] as const;
 
-export const snakeCase = (key: string): string => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+/** `triggerStatusCodes` → `trigger_status_codes`, `batchPeriodMS` → `batch_period_ms` (as the plugins read them). */
+const snakeCase = (key: string): string => key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
 
 function bothSpellings(keys: ReadonlyArray<readonly [string, object]>): Record<string, object> {
   const out: Record<string, object> = {};
@@ -192,7 +197,6 @@ const detectErrorsConfig = {
       ['warehouseEndpoint', { type: 'string' }],
       ['warehouseToken', { type: 'string' }],
     ]),
-    batch_period_ms: { type: 'number' },
     rules: { type: 'array', items: { type: 'object', properties: bothSpellings(detectRuleKeys), additionalProperties: false } },
   },
   additionalProperties: false,
@@ -203,7 +207,8 @@ export const PLUGIN_CONFIG_SCHEMAS: Readonly<Record<string, object>> = {
   http_capture: httpCaptureConfig,
   access_logs: accessLogsConfig('json'),
   debug: accessLogsConfig('console'),
-  http_metrics: { type: 'object', properties: { listen: { type: 'string' } }, additionalProperties: false },
+  // The listen default is plugins/http-metrics' DEFAULT_LISTEN (config/ may not import plugins/; a test checks).
+  http_metrics: { type: 'object', default: {}, properties: { listen: { type: ['string', 'integer'], default: '127.0.0.1:10001' } }, additionalProperties: false },
   report_usage: { type: 'object', properties: { tags: stringList, headers: stringList }, additionalProperties: false },
   detect_errors: detectErrorsConfig,
   // Qtap types cleartap skips with a warning: their configs are not examined.
@@ -292,6 +297,14 @@ const tap = {
 } as const;
 
 export const CONFIG_SCHEMA = {
+  $defs: {
+    valueSource: {
+      type: 'object',
+      properties: { type: { type: 'string', enum: ['text', 'env'] }, value: { type: 'string' } },
+      required: ['type', 'value'],
+      additionalProperties: false,
+    },
+  },
   type: 'object',
   properties: {
     version: { type: 'integer', enum: [2] },

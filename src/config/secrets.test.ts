@@ -32,3 +32,11 @@ test('config discovery: --config, then $CLEARTAP_CONFIG, then the standard paths
   assert.equal(locateConfig(undefined, {}, candidates), second);
   assert.equal(locateConfig(undefined, {}, [join(dir, 'none.yaml')]), undefined);
 });
+
+test('print masks plain-string tokens too (detect_errors\' pulseToken, a user plugin\'s apiToken)', () => {
+  const stack = { plugins: [{ type: 'detect_errors', config: { pulseToken: 'p', warehouse_token: 'w', pulseEndpoint: 'https://pulse' } }, { type: './mine.ts', config: { apiToken: 'a', token: { type: 'env', value: 'T' } } }] };
+  assert.deepEqual(maskSecrets(stack).plugins, [
+    { type: 'detect_errors', config: { pulseToken: '***', warehouse_token: '***', pulseEndpoint: 'https://pulse' } },
+    { type: './mine.ts', config: { apiToken: '***', token: { type: 'env', value: 'T' } } },
+  ]);
+});

@@ -25,10 +25,16 @@ export function missingSecrets(value: unknown, env: NodeJS.ProcessEnv = process.
   return [];
 }
 
-/** A copy with text secrets masked (env references stay: they name a variable, not a secret). */
+// Plain-string tokens: detect_errors' pulseToken and warehouseToken (Qtap spells them as strings, not value
+// sources), and whatever a user plugin calls a token.
+const TOKEN_KEY = /token$/i;
+
+/** A copy with text secrets and plain-string tokens masked (env references stay: they name a variable, not a secret). */
 export function maskSecrets<T>(value: T): T {
   if (isValueSource(value)) return (value.type === 'text' ? { ...value, value: '***' } : value) as T;
   if (Array.isArray(value)) return value.map((v) => maskSecrets(v)) as T;
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskSecrets(v)])) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, typeof v === 'string' && TOKEN_KEY.test(k) ? '***' : maskSecrets(v)])) as T;
+  }
   return value;
 }

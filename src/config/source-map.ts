@@ -1,6 +1,7 @@
 // Where a value came from: a key path (["tap", "filters", "custom", 0, "exe"]) → file:line:column, through
 // the YAML document's node ranges, so that every error points at the line a user has to fix.
 import { isMap, isScalar, isSeq, LineCounter, type Document, type Node } from 'yaml';
+import { offsetInScalar } from './scalar-offset.ts';
 
 export type KeyPath = ReadonlyArray<string | number>;
 
@@ -29,10 +30,13 @@ export function pathFromPointer(pointer: string): Array<string | number> {
 export class SourceMap {
   private readonly doc: Document;
   private readonly lines: LineCounter;
+  private readonly text: string;
 
-  constructor(doc: Document, lines: LineCounter) {
+  /** `text` is what `doc` was parsed from, with `lines` counting its lines. */
+  constructor(doc: Document, lines: LineCounter, text: string) {
     this.doc = doc;
     this.lines = lines;
+    this.text = text;
   }
 
   private at(offset: number): Position {
@@ -65,14 +69,15 @@ export class SourceMap {
     return pos;
   }
 
-  /** The position of a character inside a single-line scalar value (a rule's error column). */
+  /** The position of a string value's character (1-based `columnInValue`, as a rule error gives it); the value's
+   * own position when it spans lines in the file. */
   positionInValue(path: KeyPath, columnInValue: number): Position {
-    const start = this.position(path);
     const node = this.doc.getIn(path as Array<string | number>, true);
-    if (isScalar(node) && typeof node.value === 'string' && !node.value.includes('\n')) {
-      const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE' ? 1 : 0;
-      return { line: start.line, column: start.column + quoted + Math.max(columnInValue, 1) - 1 };
+    if (isScalar(node) && typeof node.value === 'string' && node.range) {
+      const [start, end] = node.range;
+      const offset = offsetInScalar(node.type, this.text.slice(start, end), node.value, Math.max(columnInValue, 1) - 1);
+      if (offset !== undefined) return this.at(start + offset);
     }
-    return start;
+    return this.position(path);
   }
 }
