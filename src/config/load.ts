@@ -7,7 +7,7 @@
 //    must compile, macro names are unique, plugin types are known, endpoint domains are host names.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { LineCounter, parseDocument } from 'yaml';
 import { CleartapError } from '../core/errors.ts';
 import { checkRule, compileMacros, MacroTable, RuleError } from '../rules/index.ts';
@@ -16,8 +16,9 @@ import { CONFIG_SCHEMA, PLUGIN_CONFIG_SCHEMAS, VALUE_SOURCE_REF } from './schema
 import { formatPath, pathFromPointer, SourceMap, type KeyPath } from './source-map.ts';
 import type { ConfigProblem, LoadedConfig, QtapConfig } from './types.ts';
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
-const validate = ajv.compile(CONFIG_SCHEMA);
+// Compiled on first use: ~0.1 s that commands which never read a config (read, query) should not pay.
+let validator: ValidateFunction | undefined;
+const validate = (data: unknown) => (validator ??= new Ajv({ allErrors: true, useDefaults: true, strict: false }).compile(CONFIG_SCHEMA))(data);
 
 /** Qtap store types cleartap reads but does not implement (they fail at load with this message). */
 const UNSUPPORTED_STORES: Readonly<Record<string, string>> = {
@@ -214,7 +215,7 @@ export function parseConfig(text: string, file: string): LoadedConfig {
   }
   const data: unknown = asQtapDecodes(parsed as Record<string, unknown>);
   if (!validate(data)) {
-    const errors = validate.errors ?? [];
+    const errors = validator?.errors ?? [];
     // A value outside an enum is also of the wrong type when it is not a string: the enum's list says more.
     const enumAt = new Set(errors.filter((e) => e.keyword === 'enum').map((e) => e.instancePath));
     for (const err of errors) {

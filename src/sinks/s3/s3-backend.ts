@@ -5,7 +5,7 @@
 // takes, and counts every attempt. Checksums are sent only where S3 requires them: the newer SDK default (CRC32
 // trailers, aws-chunked bodies) is refused by GCS's XML API and older MinIO/s3rver releases.
 
-import { HeadBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { CleartapError } from '../../core/errors.ts';
 import type { SpooledArtifact } from '../record-codecs.ts';
 import type { ObjectBackend } from '../spooled-store.ts';
@@ -60,7 +60,9 @@ export function s3Error(err: unknown, s: S3Settings, action: string): CleartapEr
 }
 
 export function createS3Backend(s: S3Settings, options: S3BackendOptions = {}): S3Backend {
-  const client = new S3Client({
+  // The SDK (~0.1 s to load) is imported when an S3 store is created, not by every command that links sinks/.
+  const sdk = import('@aws-sdk/client-s3');
+  const clientReady: Promise<S3Client> = sdk.then(({ S3Client }) => new S3Client({
     region: s.region,
     endpoint: s.endpointUrl,
     forcePathStyle: s.forcePathStyle,
@@ -69,11 +71,12 @@ export function createS3Backend(s: S3Settings, options: S3BackendOptions = {}): 
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     requestHandler: { connectionTimeout: 5000, requestTimeout: options.requestTimeoutMs ?? 30_000, throwOnRequestTimeout: true },
-  });
+  }));
   const concurrency = options.concurrency ?? 16;
 
   const put = async (a: SpooledArtifact) => {
     try {
+      const [{ PutObjectCommand }, client] = await Promise.all([sdk, clientReady]);
       await client.send(new PutObjectCommand({ Bucket: s.bucket, Key: a.digest, Body: a.data, ContentType: a.contentType, ContentLength: a.data.byteLength }));
     } catch (err) {
       throw s3Error(err, s, `PUT ${a.digest}`);
@@ -97,13 +100,14 @@ export function createS3Backend(s: S3Settings, options: S3BackendOptions = {}): 
     },
     async verify() {
       try {
+        const [{ HeadBucketCommand }, client] = await Promise.all([sdk, clientReady]);
         await client.send(new HeadBucketCommand({ Bucket: s.bucket }));
       } catch (err) {
         throw s3Error(err, s, 'HeadBucket');
       }
     },
     async close() {
-      client.destroy();
+      (await clientReady).destroy();
     },
   };
 }
