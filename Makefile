@@ -39,12 +39,12 @@ $(BUILD)/cleartap.skel.h: $(BUILD)/cleartap.bpf.o
 	@echo "  SKEL    $@"
 	$(Q)bpftool gen skeleton $< name cleartap_bpf > $@
 
-$(BUILD)/cleartap.node: native/cleartap.c $(BUILD)/cleartap.skel.h bpf/shared/wire.h
+$(BUILD)/cleartap.node: native/napi-support.h native/cleartap.c $(BUILD)/cleartap.skel.h bpf/shared/wire.h
 	@echo "  ADDON   $@"
 	$(Q)$(CC) $(ADDON_CFLAGS) -I$(NODE_INCLUDE) native/cleartap.c -o $@ -lbpf -lelf -lz -lpthread
 
 # Passive capture's addon: an AF_PACKET ring and a classic BPF filter, no libbpf (native/packet.c).
-$(BUILD)/cleartap_packet.node: native/packet.c
+$(BUILD)/cleartap_packet.node: native/packet.c native/napi-support.h
 	@echo "  ADDON   $@"
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -O2 -g -Wall -Wextra -Werror -fPIC -shared -I$(NODE_INCLUDE) native/packet.c -o $@ -lpthread

@@ -24,6 +24,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <node_api.h>
+#include "napi-support.h"
 
 #include "shared/wire.h"
 #include "cleartap.skel.h"
@@ -97,60 +98,18 @@ static void log_clear(void)
 /* Throws an Error with a stable code, the errno text and libbpf's last messages. */
 static napi_value throw_error(napi_env env, const char *code, const char *what, int err)
 {
-	char msg[LOG_CAPACITY + 512];
+	char detail[LOG_CAPACITY + 16];
 	pthread_mutex_lock(&log_lock);
-	snprintf(msg, sizeof(msg), "%s: %s%s%s", what, strerror(err < 0 ? -err : err),
-		 log_len ? "\nlibbpf: " : "", log_buf);
+	snprintf(detail, sizeof(detail), "%s%s", log_len ? "\nlibbpf: " : "", log_buf);
 	pthread_mutex_unlock(&log_lock);
-	napi_value e_code, e_msg, error, e_errno;
-	napi_create_string_utf8(env, code, NAPI_AUTO_LENGTH, &e_code);
-	napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &e_msg);
-	napi_create_error(env, e_code, e_msg, &error);
-	napi_create_int32(env, err < 0 ? -err : err, &e_errno);
-	napi_set_named_property(env, error, "errno", e_errno);
-	napi_throw(env, error);
-	return NULL;
-}
-
-#define NAPI_OK(call)                                                                              \
-	do {                                                                                       \
-		if ((call) != napi_ok) {                                                           \
-			napi_throw_error(env, "CT_ERR_NATIVE", #call " failed");                  \
-			return NULL;                                                               \
-		}                                                                                  \
-	} while (0)
-
-static struct handle *get_handle(napi_env env, napi_value v)
-{
-	struct handle *h = NULL;
-	if (napi_get_value_external(env, v, (void **)&h) != napi_ok || !h) {
-		napi_throw_type_error(env, "CT_ERR_NATIVE", "expected a cleartap handle");
-		return NULL;
-	}
-	return h;
+	return ct_throw(env, code, what, err, detail);
 }
 
 /* Reads a call's n arguments, the first of which must be a handle; NULL with a pending exception
  * otherwise. */
 static struct handle *handle_args(napi_env env, napi_callback_info info, size_t n, napi_value *argv)
 {
-	size_t argc = n;
-	if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < n) {
-		napi_throw_type_error(env, "CT_ERR_NATIVE", "missing arguments");
-		return NULL;
-	}
-	return get_handle(env, argv[0]);
-}
-
-static uint32_t get_u32_prop(napi_env env, napi_value obj, const char *name, uint32_t dflt)
-{
-	bool has = false;
-	napi_value v;
-	uint32_t out = dflt;
-	if (napi_has_named_property(env, obj, name, &has) == napi_ok && has &&
-	    napi_get_named_property(env, obj, name, &v) == napi_ok)
-		napi_get_value_uint32(env, v, &out);
-	return out;
+	return ct_handle_args(env, info, n, argv, "expected a cleartap handle and its arguments");
 }
 
 static bool get_string(napi_env env, napi_value v, char *buf, size_t cap)
@@ -191,12 +150,12 @@ static int open_and_load(napi_env env, napi_value opts, struct handle *h)
 	if (!h->skel)
 		return -errno;
 	struct cleartap_bpf__rodata *ro = h->skel->rodata;
-	ro->ct_self_tgid = get_u32_prop(env, opts, "selfTgid", getpid());
-	h->skel->data->ct_max_chunk = get_u32_prop(env, opts, "maxChunk", 16384);
-	h->skel->data->ct_max_chunks = get_u32_prop(env, opts, "maxChunks", 8);
-	ro->ct_wakeup_bytes = get_u32_prop(env, opts, "wakeupBytes", 256 * 1024);
-	ro->ct_plaintext_sockets = get_u32_prop(env, opts, "plaintextSockets", 1) ? 1 : 0;
-	int err = bpf_map__set_max_entries(h->skel->maps.ct_events, get_u32_prop(env, opts, "ringBytes", 32u << 20));
+	ro->ct_self_tgid = ct_get_u32(env, opts, "selfTgid", getpid());
+	h->skel->data->ct_max_chunk = ct_get_u32(env, opts, "maxChunk", 16384);
+	h->skel->data->ct_max_chunks = ct_get_u32(env, opts, "maxChunks", 8);
+	ro->ct_wakeup_bytes = ct_get_u32(env, opts, "wakeupBytes", 256 * 1024);
+	ro->ct_plaintext_sockets = ct_get_u32(env, opts, "plaintextSockets", 1) ? 1 : 0;
+	int err = bpf_map__set_max_entries(h->skel->maps.ct_events, ct_get_u32(env, opts, "ringBytes", 32u << 20));
 	if (err)
 		return err;
 

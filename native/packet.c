@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include <node_api.h>
+#include "napi-support.h"
 
 #define POLL_TIMEOUT_MS 100
 #define FRAME_BYTES 2048 /* TPACKET_V3 packs packets into blocks; the frame size only has to divide a block */
@@ -54,47 +55,12 @@ struct handle {
 
 static napi_value throw_errno(napi_env env, const char *what, int err)
 {
-	char msg[256];
-	snprintf(msg, sizeof(msg), "%s: %s", what, strerror(err));
-	napi_value code, text, error, num;
-	napi_create_string_utf8(env, "CT_ERR_PACKET_SOCKET", NAPI_AUTO_LENGTH, &code);
-	napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &text);
-	napi_create_error(env, code, text, &error);
-	napi_create_int32(env, err, &num);
-	napi_set_named_property(env, error, "errno", num);
-	napi_throw(env, error);
-	return NULL;
+	return ct_throw(env, "CT_ERR_PACKET_SOCKET", what, err, NULL);
 }
-
-#define NAPI_OK(call)                                                                              \
-	do {                                                                                       \
-		if ((call) != napi_ok) {                                                           \
-			napi_throw_error(env, "CT_ERR_NATIVE", #call " failed");                  \
-			return NULL;                                                               \
-		}                                                                                  \
-	} while (0)
 
 static struct handle *handle_args(napi_env env, napi_callback_info info, size_t n, napi_value *argv)
 {
-	size_t argc = n;
-	struct handle *h = NULL;
-	if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < n ||
-	    napi_get_value_external(env, argv[0], (void **)&h) != napi_ok || !h) {
-		napi_throw_type_error(env, "CT_ERR_NATIVE", "expected a packet-ring handle and its arguments");
-		return NULL;
-	}
-	return h;
-}
-
-static uint32_t get_u32(napi_env env, napi_value obj, const char *name, uint32_t dflt)
-{
-	napi_value v;
-	bool has = false;
-	uint32_t out = dflt;
-	if (napi_has_named_property(env, obj, name, &has) == napi_ok && has &&
-	    napi_get_named_property(env, obj, name, &v) == napi_ok)
-		napi_get_value_uint32(env, v, &out);
-	return out;
+	return ct_handle_args(env, info, n, argv, "expected a packet-ring handle and its arguments");
 }
 
 static void close_socket(struct handle *h)
@@ -143,10 +109,10 @@ static napi_value js_open(napi_env env, napi_callback_info info)
 	if (!h)
 		return throw_errno(env, "out of memory", ENOMEM);
 	h->fd = -1;
-	h->block_bytes = get_u32(env, opts, "blockBytes", 1u << 20);
-	h->blocks = get_u32(env, opts, "blocks", 16);
+	h->block_bytes = ct_get_u32(env, opts, "blockBytes", 1u << 20);
+	h->blocks = ct_get_u32(env, opts, "blocks", 16);
 	h->ring_bytes = (size_t)h->block_bytes * h->blocks;
-	uint32_t ifindex = get_u32(env, opts, "ifindex", 0);
+	uint32_t ifindex = ct_get_u32(env, opts, "ifindex", 0);
 	int err = 0;
 	const char *what = NULL;
 
@@ -171,7 +137,7 @@ static napi_value js_open(napi_env env, napi_callback_info info)
 		.tp_block_nr = h->blocks,
 		.tp_frame_size = FRAME_BYTES,
 		.tp_frame_nr = (h->block_bytes / FRAME_BYTES) * h->blocks,
-		.tp_retire_blk_tov = get_u32(env, opts, "timeoutMs", 10),
+		.tp_retire_blk_tov = ct_get_u32(env, opts, "timeoutMs", 10),
 	};
 	if (setsockopt(h->fd, SOL_PACKET, PACKET_RX_RING, &req, sizeof(req))) {
 		what = "setting up the receive ring failed (block size must be a power-of-two multiple of the page size)";
