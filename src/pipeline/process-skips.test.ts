@@ -1,12 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { realpathSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CT_SKIP_ALL, CT_SKIP_TLS } from '../capture/wire.ts';
 import { ProcessFilter } from '../tap/index.ts';
 import { ProcessSkips } from './process-skips.ts';
 
-const SLEEP = realpathSync('/usr/bin/sleep');
+// A copy of sleep under a path of this test's own, so that no other process on the host matches the filter.
+const SLEEP = join(mkdtempSync(join(tmpdir(), 'cleartap-skips-')), 'ignored-sleep');
+copyFileSync('/usr/bin/sleep', SLEEP);
+chmodSync(SLEEP, 0o755);
 
 function recorder() {
   const calls: Array<[number, number]> = [];
