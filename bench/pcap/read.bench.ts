@@ -8,7 +8,8 @@
 // (bench/pcap/synthetic-pcap.ts: 64 interleaved keep-alive connections, mixed statuses, chunked bodies). Then
 // each reader runs as its own process under /usr/bin/time (wall time and peak RSS include start-up for both):
 //   1. cleartap's library path: CaptureFileSource, every status kept, transactions counted;
-//   2. cleartap's CLI path: runRead with JSON lines (level details) written to /dev/null;
+//   2. cleartap's CLI path: runRead with JSON lines written to /dev/null, at level summary (the HTTP fields, as
+//      tshark extracts them below, and Qtap's other summary keys) and at level details (every header too);
 //   3. tshark -r FILE -Y http -T fields -e http.request.method -e http.request.uri -e http.response.code.
 // cleartap's runs are repeated (--repeat, the median is shown: this VM is shared and noisy); tshark runs once.
 // Prints transactions/s of each, our rate over tshark's, and whether the request, response and per-status
@@ -56,10 +57,10 @@ async function childLibrary(file: string): Promise<void> {
   process.stdout.write(JSON.stringify({ ...counts, readSeconds: (performance.now() - t) / 1000 }));
 }
 
-async function childCli(file: string): Promise<void> {
+async function childCli(file: string, level: 'summary' | 'details'): Promise<void> {
   const t = performance.now();
   const out = createWriteStream('/dev/null');
-  const status = await runRead(file, { format: 'json', level: 'details', maxBody: 0, logLevel: 'warn', statusCodes: 'xxx' }, { stdout: out, env: {}, log: createLogger('warn') });
+  const status = await runRead(file, { format: 'json', level, maxBody: 0, logLevel: 'warn', statusCodes: 'xxx' }, { stdout: out, env: {}, log: createLogger('warn') });
   out.end();
   const tx = status.tracker.connections.transactions;
   process.stdout.write(JSON.stringify({ requests: tx, responses: tx - status.tracker.connections.unanswered, statuses: {}, readSeconds: (performance.now() - t) / 1000 }));
@@ -78,10 +79,10 @@ function timed(name: string, cmd: string, args: string[]): { seconds: number; ma
   return { seconds, maxRssMiB: Math.round(rssKiB / 1024), stdout: r.stdout };
 }
 
-function ours(name: string, mode: string, file: string, repeat: number): Run {
+function ours(name: string, mode: string, file: string, repeat: number, extra: string[] = []): Run {
   const runs: Run[] = [];
   for (let i = 0; i < repeat; i++) {
-    const t = timed(name, process.execPath, [SELF, mode, file]);
+    const t = timed(name, process.execPath, [SELF, mode, file, ...extra]);
     const c = JSON.parse(t.stdout) as Counts & { readSeconds: number };
     runs.push({ name, ...c, seconds: t.seconds, maxRssMiB: t.maxRssMiB });
   }
@@ -135,8 +136,15 @@ async function main(): Promise<void> {
     }
     console.log(`load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
     const repeat = Number(values.repeat);
-    const runs = [ours('cleartap read (library)', '--child-library', file, repeat), ours('cleartap read (CLI, JSON to /dev/null)', '--child-cli', file, repeat), tshark(file)];
-    const base = runs[2];
+    // The CLI at --level summary prints what tshark's field extraction gives (method, URL, status) plus
+    // Qtap's other summary keys; at details it adds every header.
+    const runs = [
+      ours('cleartap read (library)', '--child-library', file, repeat),
+      ours('cleartap read --level summary (CLI, JSON to /dev/null)', '--child-cli', file, repeat, ['summary']),
+      ours('cleartap read --level details (CLI, JSON to /dev/null)', '--child-cli', file, repeat, ['details']),
+      tshark(file),
+    ];
+    const base = runs[3];
     console.log(`\n| reader | transactions | s | transactions/s | × tshark | peak RSS |\n|---|---|---|---|---|---|`);
     for (const r of runs) {
       const rate = r.requests / r.seconds;
@@ -158,7 +166,7 @@ function sorted(o: Record<string, number>): Record<string, number> {
   return Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
 }
 
-const [mode, file] = process.argv.slice(2);
+const [mode, file, level] = process.argv.slice(2);
 if (mode === '--child-library') await childLibrary(file);
-else if (mode === '--child-cli') await childCli(file);
+else if (mode === '--child-cli') await childCli(file, level === 'summary' ? 'summary' : 'details');
 else await main();
