@@ -116,7 +116,7 @@ test('unusable inputs and specs fail with their codes', () =>
     writeFileSync(text, 'hello');
     await assert.rejects(runDiscover(flags({ from: [text] }), capture(), log), code('CT_ERR_DISCOVERY_INPUT'));
     await assert.rejects(runDiscover(flags({ from: [join(dir, 'missing')] }), capture(), log), code('CT_ERR_DISCOVERY_INPUT'));
-    await assert.rejects(runDiscover(flags({ from: ['store'] }), capture(), log), code('CT_ERR_DISCOVERY_INPUT'));
+    await assert.rejects(runDiscover(flags({ from: [`store:${join(dir, 'no-store')}`] }), capture(), log), code('CT_ERR_DISCOVERY_INPUT'));
     await assert.rejects(runDiscover(flags({ from: [text], against: join(dir, 'missing.yaml') }), capture(), log), code('CT_ERR_SPEC'));
     await assert.rejects(runDiscover(flags({ from: [text], hint: ['users'] }), capture(), log), code('CT_ERR_USAGE'));
   }));

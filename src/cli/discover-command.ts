@@ -3,7 +3,7 @@
 // document per server plus an inventory index, or, with --against, reports the drift between the traffic and a
 // given spec.
 //
-//   cleartap discover --from capture.jsonl [more files...] [--host H] [--out DIR] [--format yaml|json|both]
+//   cleartap discover --from capture.jsonl|file.har|file.pcap|store[:DIR] [more...] [--host H] [--out DIR] [--format yaml|json|both]
 //                     [--hint PATH]... [--against SPEC [--json] [--fail-on-drift]]
 
 import { open, mkdir, writeFile } from 'node:fs/promises';
@@ -13,6 +13,9 @@ import { CleartapError } from '../core/errors.ts';
 import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from '../core/logger.ts';
 import type { Transaction } from '../core/transaction.ts';
 import { CaptureFileSource, resolvePassiveOptions } from '../pipeline/passive/index.ts';
+import { dataDir } from '../pipeline/configured-pipeline.ts';
+import { LocalStoreReader, localStoreDir } from '../sinks/index.ts';
+import { loadEffectiveConfig } from './config-command.ts';
 import {
   DiscoveryModel,
   driftReport,
@@ -22,7 +25,9 @@ import {
   inputKindOf,
   inventoryIndex,
   loadSpec,
+  countInvalid,
   newInputCounters,
+  qtapRecordToTransaction,
   openApiDocument,
   originOf,
   parseHint,
@@ -83,7 +88,7 @@ async function* readPcap(file: string, counters: InputCounters): AsyncGenerator<
   }
 }
 
-// One reader per input kind; the local store joins here as one more entry when it can be queried.
+// One reader per file kind; the local store is read by readStore.
 const READERS: Readonly<Record<InputKind, TransactionReader | undefined>> = {
   har: readHar,
   jsonl: readQtapJsonl,
@@ -91,10 +96,47 @@ const READERS: Readonly<Record<InputKind, TransactionReader | undefined>> = {
   unknown: undefined,
 };
 
-async function readerFor(file: string): Promise<TransactionReader> {
-  if (file === 'store') {
-    throw new CleartapError('CT_ERR_DISCOVERY_INPUT', 'reading the local store is not available yet', 'export the transactions as JSON lines (cleartap --level full > capture.jsonl) and pass that file');
+/**
+ * The local store: `store` (the one the agent's config keeps) or `store:DIR`. Each transaction it kept is read
+ * back from its http_capture record (headers at the default level details; bodies when the capture kept them).
+ */
+async function* readStore(spec: string, counters: InputCounters): AsyncGenerator<Transaction> {
+  const dir = spec === 'store' ? localStoreDir(loadEffectiveConfig(undefined).config.services, dataDir()) : spec.slice('store:'.length);
+  let reader: LocalStoreReader;
+  try {
+    reader = LocalStoreReader.open(dir);
+  } catch (err) {
+    throw new CleartapError('CT_ERR_DISCOVERY_INPUT', `${spec}: no local store in ${dir} (${(err as Error).message})`, 'run the agent with a local store first (the default config keeps one), or give store:DIR', { cause: err });
   }
+  try {
+    for (const row of reader.list({ limit: Number.MAX_SAFE_INTEGER })) {
+      const data = reader.show(row.id)?.objects.find((o) => o.type === 'http_transaction' && o.data !== undefined)?.data;
+      if (data === undefined) {
+        countInvalid(counters, `${dir}: ${row.id}`, 'no http_capture record kept for it (only its event)');
+        continue;
+      }
+      let record: unknown;
+      try {
+        record = JSON.parse(data.toString('utf8'));
+      } catch {
+        countInvalid(counters, `${dir}: ${row.id}`, 'its record is not JSON (text format)');
+        continue;
+      }
+      const tx = qtapRecordToTransaction(record, row.id);
+      if (typeof tx === 'string') {
+        countInvalid(counters, `${dir}: ${row.id}`, tx);
+        continue;
+      }
+      counters.transactions++;
+      yield tx;
+    }
+  } finally {
+    reader.close();
+  }
+}
+
+async function readerFor(file: string): Promise<TransactionReader> {
+  if (file === 'store' || file.startsWith('store:')) return readStore;
   let head: Uint8Array;
   try {
     const handle = await open(file, 'r');
@@ -185,7 +227,7 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 export function discoverCommand(): Command {
   return new Command('discover')
     .description('Infer OpenAPI 3.1 documents and an endpoint inventory from captured traffic, or report drift against a spec')
-    .requiredOption('--from <files...>', 'HAR files, cleartap JSON-lines captures (`cleartap --level full`) and/or .pcap/.pcapng files')
+    .requiredOption('--from <files...>', 'HAR files, cleartap JSON-lines captures (`cleartap --level full`), .pcap/.pcapng files, and/or `store` (the local store; `store:DIR` for another)')
     .option('--host <host>', 'only this server (host or host:port)')
     .option('--out <dir>', 'write <host>.openapi.yaml/.json per server and inventory.json here')
     .addOption(new Option('--format <format>', 'document formats written with --out').choices(['yaml', 'json', 'both']).default('both'))

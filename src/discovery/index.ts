@@ -31,7 +31,7 @@ export { harEntryToTransaction, readHar } from './har-input.ts';
 export { qtapRecordToTransaction, readQtapJsonl } from './qtap-jsonl-input.ts';
 export { inputKindOf } from './input-kind.ts';
 export type { InputKind } from './input-kind.ts';
-export { newInputCounters } from './input-reader.ts';
+export { countInvalid, newInputCounters } from './input-reader.ts';
 export type { InputCounters, TransactionReader } from './input-reader.ts';
 export { SENSITIVE_TAGS } from './sensitive-tags.ts';
 export type { SensitiveTag } from './sensitive-tags.ts';

@@ -3,7 +3,7 @@
 // traffic goes to a test host in a network namespace of this test's own (203.0.113.0/24, RFC 5737).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgentProcess } from '../helpers/agent.ts';
 import { run, start, stopAll, waitForPort, waitUntil } from '../helpers/children.ts';
@@ -202,6 +202,15 @@ describe('the built-in default config', () => {
     const shown = await run(process.execPath, [main, 'show', row.id, '--dir', agent.dataDir]);
     assert.equal(shown.code, 0, shown.stderr);
     assert.match(shown.stdout, /kept=locally/);
+    // API discovery reads the same store back.
+    const out = tempDir('specs');
+    const d = await run(process.execPath, [main, 'discover', '--from', `store:${agent.dataDir}`, '--host', host.address, '--out', out, '--format', 'json']);
+    assert.equal(d.code, 0, d.stderr);
+    const docs = readdirSync(out).filter((f) => f.endsWith('.openapi.json'));
+    assert.equal(docs.length, 1, `${d.stdout}${d.stderr}`);
+    const doc = JSON.parse(readFileSync(join(out, docs[0]), 'utf8')) as { openapi: string; paths: Record<string, unknown> };
+    assert.equal(doc.openapi.startsWith('3.1'), true);
+    assert.ok('/ok.txt' in doc.paths, Object.keys(doc.paths).join(', '));
   });
 });
 
