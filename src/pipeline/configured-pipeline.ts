@@ -1,10 +1,12 @@
 // Builds the tap stage and its plugin stacks from a loaded config, with the stores its `services` name:
 // the same for eBPF capture, passive capture and capture files.
+import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import type { Logger } from '../core/logger.ts';
 import type { LoadedConfig } from '../config/index.ts';
 import { createStdoutEventStore, createStdoutObjectStore } from '../plugins/index.ts';
-import { createEventStores, createObjectStores, DEFAULT_DATA_DIR, type ManagedEventStore, type ManagedObjectStore } from '../sinks/index.ts';
+import { createEventStores, createObjectStores, DEFAULT_DATA_DIR, localStoreDir, type ManagedEventStore, type ManagedObjectStore } from '../sinks/index.ts';
+import { LiveDiscovery } from './live-discovery.ts';
 import { SKIP_NOTHING, type ProcessSkip, type TrafficSettings } from '../tap/index.ts';
 import { needsBodies, tapSettingsOf } from './config-settings.ts';
 import { TapPipeline, type SharedServices } from './tap-pipeline.ts';
@@ -44,6 +46,13 @@ export function sharedServices(loaded: LoadedConfig, log: Logger): SharedService
   return { log, stdout: process.stdout, ...storesOf(loaded, log), metrics: { registry: new Registry(), systemRegistry: new Registry() }, configDir: loaded.dir };
 }
 
+/** With a local store, the agent keeps the API inventory beside it (<local store>/discovery/). */
+function liveDiscoveryFor(loaded: LoadedConfig, log: Logger): LiveDiscovery | undefined {
+  const { services } = loaded.config;
+  const hasLocal = [...services.object_stores, ...services.event_stores].some((s) => s.type === 'local');
+  return hasLocal ? new LiveDiscovery(join(localStoreDir(services, dataDir()), 'discovery'), log) : undefined;
+}
+
 export interface ConfiguredPipeline {
   pipeline: TapPipeline;
   /** Counters of every store (written, retried, spooled, dropped …), by store. */
@@ -64,7 +73,9 @@ export async function configuredPipeline(
   const settings = tapSettingsOf(loaded.config);
   if (opts.traffic) settings.traffic = opts.traffic;
   const services = sharedServices(loaded, log);
-  const pipeline = await TapPipeline.create(settings, services, opts.skipOf ?? (() => SKIP_NOTHING));
+  const discovery = liveDiscoveryFor(loaded, log);
+  const pipeline = await TapPipeline.create(settings, services, opts.skipOf ?? (() => SKIP_NOTHING), discovery);
+  discovery?.start();
   return {
     pipeline,
     storeCounters: () => ({ [services.objectStore.name]: services.objectStore.counters(), [services.eventStore.name]: services.eventStore.counters() }),

@@ -12,6 +12,7 @@ import { compileMacros, compileRule, transactionFields, type MacroDefinition, ty
 import { createRedactor, loadStack, type PluginServices, type PluginSpec, type RedactionConfig, type Stack, type TransactionView } from '../plugins/index.ts';
 import { dropsTransaction, EndpointRouter, TrafficFilter, type EndpointRoute, type ProcessSkip, type TrafficSettings } from '../tap/index.ts';
 import type { TransactionSink } from './agent.ts';
+import type { LiveDiscovery } from './live-discovery.ts';
 
 /** What the tap stage needs from a config. */
 export interface TapSettings {
@@ -105,16 +106,24 @@ export class TapPipeline implements TransactionSink {
   private routing: Routing;
   private readonly services: SharedServices;
   private readonly skipOf: (pid: number | undefined) => ProcessSkip;
+  /** The live API inventory, fed every transaction that passes the filters (whatever stack it goes to). */
+  private readonly discovery: LiveDiscovery | undefined;
 
-  private constructor(routing: Routing, services: SharedServices, skipOf: (pid: number | undefined) => ProcessSkip) {
+  private constructor(routing: Routing, services: SharedServices, skipOf: (pid: number | undefined) => ProcessSkip, discovery?: LiveDiscovery) {
     this.routing = routing;
     this.services = services;
     this.skipOf = skipOf;
+    this.discovery = discovery;
   }
 
   /** Loads every stack the settings route to; rejects (CT_ERR_PLUGIN / CT_ERR_RULE) when one cannot start. */
-  static async create(settings: TapSettings, services: SharedServices, skipOf: (pid: number | undefined) => ProcessSkip): Promise<TapPipeline> {
-    return new TapPipeline(await buildRouting(settings, services), services, skipOf);
+  static async create(
+    settings: TapSettings,
+    services: SharedServices,
+    skipOf: (pid: number | undefined) => ProcessSkip,
+    discovery?: LiveDiscovery,
+  ): Promise<TapPipeline> {
+    return new TapPipeline(await buildRouting(settings, services), services, skipOf, discovery);
   }
 
   /** The stacks in force, by name, with their plugins. */
@@ -138,6 +147,7 @@ export class TapPipeline implements TransactionSink {
         else c.filtered_loopback++;
         continue;
       }
+      this.discovery?.add(tx);
       const name = router.stackFor(domainOf(tx));
       const stack = name === undefined ? undefined : stacks.get(name);
       if (stack === undefined) {
@@ -189,6 +199,7 @@ export class TapPipeline implements TransactionSink {
   }
 
   async close(): Promise<void> {
+    await this.discovery?.stop();
     await Promise.all([...this.routing.stacks.values()].map((s) => s.close()));
     await Promise.all([this.services.objectStore.close(), this.services.eventStore.close()]);
   }

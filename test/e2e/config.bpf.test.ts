@@ -202,6 +202,10 @@ describe('the built-in default config', () => {
     const shown = await run(process.execPath, [main, 'show', row.id, '--dir', agent.dataDir]);
     assert.equal(shown.code, 0, shown.stderr);
     assert.match(shown.stdout, /kept=locally/);
+    // The agent kept the API inventory beside its store while it ran.
+    const live = join(agent.dataDir, 'discovery');
+    assert.ok(readdirSync(live).includes('inventory.json'), readdirSync(live).join(', '));
+    assert.ok(readdirSync(live).some((f) => f.endsWith('.openapi.json')));
     // API discovery reads the same store back.
     const out = tempDir('specs');
     const d = await run(process.execPath, [main, 'discover', '--from', `store:${agent.dataDir}`, '--host', host.address, '--out', out, '--format', 'json']);
