@@ -2,7 +2,7 @@
 
 export { containerFromCgroup, type CgroupContainer, type ContainerRuntime } from './cgroup-container.ts';
 export { hostUserNames, parsePasswd, PasswdUserNames, type UserNameLookup } from './passwd-users.ts';
-export { readProcessContext, type ProcessDetails, type ReadContextOptions } from './process-context.ts';
+export { readExe, readProcessContext, type ProcessDetails, type ReadContextOptions } from './process-context.ts';
 export {
   PROCESS_TABLE_DEFAULTS,
   ProcessTable,

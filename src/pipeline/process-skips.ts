@@ -2,21 +2,14 @@
 // (so an ignored process costs one map lookup per hook hit, and nothing is copied), and remembers it
 // so the pipeline can drop what was captured before the kernel knew (the first calls after an exec).
 // The kernel forgets an entry at exec and exit and copies it to forked children (bpf/proc/process.h).
-import { readdirSync, readlinkSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { readExe } from '../context/index.ts';
 import { kernelSkipBits, type ProcessFilter, type ProcessSkip, SKIP_NOTHING } from '../tap/index.ts';
 
 const EXITED_GRACE_MS = 10_000;
 
 export interface SkipTarget {
   setProcessSkip(pid: number, bits: number): void;
-}
-
-function exeOf(pid: number): string | undefined {
-  try {
-    return readlinkSync(`/proc/${pid}/exe`).replace(/ \(deleted\)$/, '');
-  } catch {
-    return undefined;
-  }
 }
 
 export class ProcessSkips {
@@ -50,7 +43,7 @@ export class ProcessSkips {
       const pid = Number(name);
       if (!Number.isInteger(pid) || pid <= 0 || pid === this.selfPid) continue;
       seen.add(pid);
-      const skip = this.filter.empty ? SKIP_NOTHING : this.filter.skipFor(exeOf(pid));
+      const skip = this.filter.empty ? SKIP_NOTHING : this.filter.skipFor(readExe(pid, procRoot));
       this.apply(pid, skip, clearOthers);
     }
     for (const pid of this.skipped.keys()) if (!seen.has(pid) && !this.exitedAt.has(pid)) this.skipped.delete(pid);
@@ -61,7 +54,7 @@ export class ProcessSkips {
     this.skipped.delete(pid); // the kernel dropped its entry at exec
     this.exitedAt.delete(pid);
     if (this.filter.empty) return;
-    this.apply(pid, this.filter.skipFor(filename, exeOf(pid)));
+    this.apply(pid, this.filter.skipFor(filename, readExe(pid, '/proc')));
   }
 
   /** The entry outlives the process by EXITED_GRACE_MS: its last exchanges are often finished (and

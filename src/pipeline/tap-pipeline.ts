@@ -8,6 +8,7 @@
 import { hostname } from 'node:os';
 import type { Logger } from '../core/logger.ts';
 import type { DnsAuditRecord, Transaction } from '../core/transaction.ts';
+import { transactionDomain } from '../core/transaction-domain.ts';
 import { compileMacros, compileRule, transactionFields, type MacroDefinition, type RuleFields } from '../rules/index.ts';
 import { createRedactor, loadStack, type PluginServices, type PluginSpec, type RedactionConfig, type Stack, type TransactionView } from '../plugins/index.ts';
 import { dropsTransaction, EndpointRouter, TrafficFilter, type EndpointRoute, type ProcessSkip, type TrafficSettings } from '../tap/index.ts';
@@ -56,15 +57,6 @@ interface Routing {
 }
 
 const HOSTNAME = hostname();
-
-const isName = (host: string) => host !== '' && !host.includes(':') && !/^\d+(\.\d+){3}$/.test(host);
-
-/** What endpoints match against: the Host header's name, else the TLS server name (a request to an IP). */
-function domainOf(tx: Transaction): string | undefined {
-  if (isName(tx.host)) return tx.host;
-  const sni = tx.tls?.sni;
-  return sni !== undefined && isName(sni) ? sni : undefined;
-}
 
 async function buildRouting(settings: TapSettings, services: SharedServices): Promise<Routing> {
   const macros = compileMacros(settings.macros);
@@ -148,7 +140,7 @@ export class TapPipeline implements TransactionSink {
         continue;
       }
       this.discovery?.add(tx);
-      const name = router.stackFor(domainOf(tx));
+      const name = router.stackFor(transactionDomain(tx));
       const stack = name === undefined ? undefined : stacks.get(name);
       if (stack === undefined) {
         c.no_stack++;

@@ -24,6 +24,7 @@
 // | http.res.headers.<name>        | response headers, as for the request                              |
 //
 // Fields whose source is unknown are absent, so rules that use them come out 'missing'.
+import { transactionDomain } from '../core/transaction-domain.ts';
 import { parseIp, qtapDirection } from '../core/ip.ts';
 import type { HeaderList, NetEndpoint, Transaction } from '../core/transaction.ts';
 import type { RuleFields } from './rule-values.ts';
@@ -69,10 +70,8 @@ export function transactionFields(tx: Transaction, context?: { hostname?: string
   if (Object.keys(processFields).length > 0) src.process = processFields;
 
   const dst = endpointFields(tx.remote);
-  // "unknown" is what stream/ names the host when there was neither a Host header nor an address.
-  const hostKnown = tx.host !== '' && !(tx.host === 'unknown' && tx.remote === undefined);
-  if (hostKnown && parseIp(tx.host) === undefined) dst.domain = tx.host.toLowerCase();
-  else if (tx.tls?.sni !== undefined) dst.domain = tx.tls.sni;
+  const domain = transactionDomain(tx);
+  if (domain !== undefined) dst.domain = domain;
 
   const req = tx.request;
   const http: MutableFields = {
