@@ -11,6 +11,7 @@ import { gunzipSync } from 'node:zlib';
 import { CleartapError, errorCode } from '../../core/errors.ts';
 import { openDatabase } from './database.ts';
 import { objectPath } from './object-files.ts';
+import type { TransactionRow } from './transaction-row.ts';
 
 export interface TransactionFilter {
   host?: string;
@@ -54,25 +55,6 @@ export interface TransactionDetail extends TransactionSummary {
   objects: StoredObject[];
 }
 
-interface Row {
-  id: string;
-  connection_id: string;
-  time_ms: number;
-  direction: string | null;
-  method: string | null;
-  url: string | null;
-  host: string | null;
-  path: string | null;
-  status: number | null;
-  duration_ms: number | null;
-  process_id: number | null;
-  process_exe: string | null;
-  bytes_sent: number | null;
-  bytes_received: number | null;
-  content_type: string | null;
-  agent: string | null;
-}
-
 const DEFAULT_LIMIT = 100;
 
 function usage(message: string): CleartapError {
@@ -105,7 +87,7 @@ function statusClause(spec: string, params: SQLInputValue[]): string {
   return `(${clauses.join(' OR ')})`;
 }
 
-function summaryOf(r: Row): TransactionSummary {
+function summaryOf(r: TransactionRow): TransactionSummary {
   return {
     id: r.id,
     connectionId: r.connection_id,
@@ -172,14 +154,14 @@ export class LocalStoreReader {
     }
     params.push(filter.limit ?? DEFAULT_LIMIT);
     const sql = `SELECT * FROM transactions ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY time_ms DESC, id DESC LIMIT ?`;
-    return (this.#db.prepare(sql).all(...params) as unknown as Row[]).map(summaryOf);
+    return (this.#db.prepare(sql).all(...params) as unknown as TransactionRow[]).map(summaryOf);
   }
 
   /** One transaction by id, or by a prefix of its id that only it has; undefined when there is none. */
   show(id: string): TransactionDetail | undefined {
-    let row = this.#db.prepare('SELECT * FROM transactions WHERE id = ?').get(id) as Row | undefined;
+    let row = this.#db.prepare('SELECT * FROM transactions WHERE id = ?').get(id) as TransactionRow | undefined;
     if (row === undefined) {
-      const rows = this.#db.prepare("SELECT * FROM transactions WHERE id LIKE ? ESCAPE '\\' LIMIT 2").all(`${likePattern(id)}%`) as unknown as Row[];
+      const rows = this.#db.prepare("SELECT * FROM transactions WHERE id LIKE ? ESCAPE '\\' LIMIT 2").all(`${likePattern(id)}%`) as unknown as TransactionRow[];
       if (rows.length > 1) throw usage(`"${id}" is the start of more than one transaction id; give more of it`);
       row = rows[0];
     }
