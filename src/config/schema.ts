@@ -35,6 +35,18 @@ const spool = {
   additionalProperties: false,
 } as const;
 
+/** What both store lists' otel entries take besides their endpoint. */
+const otelSettings = {
+  protocol: { type: 'string', enum: ['grpc', 'http', 'stdout'] },
+  headers: { type: 'object', additionalProperties: valueSource },
+  service_name: { type: 'string' },
+  environment: { type: 'string' },
+  tls: tlsSettings,
+} as const;
+
+/** cleartap's local store, in either list. */
+const localSettings = { path: { type: 'string' }, retention, spool } as const;
+
 const eventStore = {
   type: 'object',
   properties: {
@@ -48,11 +60,7 @@ const eventStore = {
     dataset: valueSource,
     // otel
     endpoint: { type: 'string' },
-    protocol: { type: 'string', enum: ['grpc', 'http', 'stdout'] },
-    headers: { type: 'object', additionalProperties: valueSource },
-    service_name: { type: 'string' },
-    environment: { type: 'string' },
-    tls: tlsSettings,
+    ...otelSettings,
     // clickhouse (cleartap)
     database: { type: 'string' },
     table: { type: 'string' },
@@ -61,10 +69,7 @@ const eventStore = {
     ttl: { type: 'string' },
     batch_size: { type: 'integer', minimum: 1 },
     flush_interval: { type: 'string' },
-    // local (cleartap)
-    path: { type: 'string' },
-    retention,
-    spool,
+    ...localSettings,
   },
   required: ['type'],
   additionalProperties: false,
@@ -88,17 +93,10 @@ const objectStore = {
     access_url: { type: 'string' },
     insecure: { type: 'boolean' },
     path_style: { type: 'boolean' },
-    // otel
+    // otel (Qtap spells its endpoint differently here)
     otel_endpoint: { type: 'string' },
-    protocol: { type: 'string', enum: ['grpc', 'http', 'stdout'] },
-    headers: { type: 'object', additionalProperties: valueSource },
-    service_name: { type: 'string' },
-    environment: { type: 'string' },
-    tls: tlsSettings,
-    // local (cleartap)
-    path: { type: 'string' },
-    retention,
-    spool,
+    ...otelSettings,
+    ...localSettings,
   },
   required: ['type'],
   additionalProperties: false,
