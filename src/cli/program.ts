@@ -7,9 +7,8 @@ import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from '../core/lo
 import { DEFAULT_CAPTURE_OPTIONS } from '../capture/bpf-capture.ts';
 import { ConfigError, ConfigWatcher, formatProblem, missingSecrets, type LoadedConfig } from '../config/index.ts';
 import { Agent, captureFor } from '../pipeline/agent.ts';
-import { needsBodies, processFilterOf, tagsOf, tapSettingsOf } from '../pipeline/config-settings.ts';
+import { bodyBytesFor, processFilterOf, tagsOf, tapSettingsOf } from '../pipeline/config-settings.ts';
 import { configuredPipeline, dataDir } from '../pipeline/configured-pipeline.ts';
-import type { TapSettings } from '../pipeline/tap-pipeline.ts';
 import { SKIP_NOTHING } from '../tap/index.ts';
 import type { CaptureLevelInput, StdoutFormat } from '../sinks/stdout/index.ts';
 import { addConfigCommands, loadEffectiveConfig } from './config-command.ts';
@@ -76,9 +75,8 @@ async function capture(flags: CaptureFlags, command: Command): Promise<void> {
   log.info({ config: loaded.source }, 'config loaded');
 
   let agent: Agent | undefined;
-  const { pipeline, maxBodyBytes, storeCounters } = await configuredPipeline(loaded, log, { maxBody: flags.maxBody, skipOf: (pid) => agent?.skipOf(pid) ?? SKIP_NOTHING });
   // Bodies are copied out of the traced processes only when an output shows them.
-  const bodyBytes = (s: TapSettings) => (needsBodies(s) ? flags.maxBody : 0);
+  const { pipeline, maxBodyBytes, storeCounters } = await configuredPipeline(loaded, log, { maxBody: flags.maxBody, skipOf: (pid) => agent?.skipOf(pid) ?? SKIP_NOTHING });
   agent = new Agent({
     capture: captureFor(maxBodyBytes, { ...DEFAULT_CAPTURE_OPTIONS, maxChunk: flags.chunk, ringBytes: flags.ringMb << 20, plaintextSockets: flags.plaintext }),
     maxBodyBytes,
@@ -105,7 +103,7 @@ async function capture(flags: CaptureFlags, command: Command): Promise<void> {
                 const nextSettings = tapSettingsOf(next.config);
                 await pipeline.reload(nextSettings);
                 running.setProcessFilter(processFilterOf(next.config));
-                running.setMaxBodyBytes(bodyBytes(nextSettings));
+                running.setMaxBodyBytes(bodyBytesFor(nextSettings, flags.maxBody));
                 for (const w of next.warnings) log.warn(formatProblem(w));
                 if (JSON.stringify(next.config.services) !== JSON.stringify(loaded.config.services)) log.warn('services changed: stores are set up at start, restart cleartap to use the new ones');
                 log.info({ config: next.source, stacks: pipeline.stacks }, 'config reloaded');

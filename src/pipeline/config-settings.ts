@@ -65,3 +65,8 @@ export function needsBodies(settings: TapSettings): boolean {
   const routed = new Set([settings.defaultStack, ...settings.endpoints.map((e) => e.stack)]);
   return [...routed].some((name) => (settings.stacks[name] ?? []).some((p) => pluginNeedsBodies(p.type, p.config)));
 }
+
+/** Bytes of each body to keep: `maxBody` when a routed stack shows or inspects bodies, else 0 (heads only). */
+export function bodyBytesFor(settings: TapSettings, maxBody: number): number {
+  return needsBodies(settings) ? maxBody : 0;
+}

@@ -8,7 +8,7 @@ import { createStdoutEventStore, createStdoutObjectStore } from '../plugins/inde
 import { createEventStores, createObjectStores, DEFAULT_DATA_DIR, localStoreDir, type ManagedEventStore, type ManagedObjectStore } from '../sinks/index.ts';
 import { LiveDiscovery } from './live-discovery.ts';
 import { SKIP_NOTHING, type ProcessSkip, type TrafficSettings } from '../tap/index.ts';
-import { needsBodies, tapSettingsOf } from './config-settings.ts';
+import { bodyBytesFor, tapSettingsOf } from './config-settings.ts';
 import { TapPipeline, type SharedServices } from './tap-pipeline.ts';
 
 /** Where local stores and spools live unless the config says: $CLEARTAP_DATA_DIR, else /var/lib/cleartap. */
@@ -79,6 +79,6 @@ export async function configuredPipeline(
   return {
     pipeline,
     storeCounters: () => ({ [services.objectStore.name]: services.objectStore.counters(), [services.eventStore.name]: services.eventStore.counters() }),
-    maxBodyBytes: needsBodies(settings) ? opts.maxBody : 0,
+    maxBodyBytes: bodyBytesFor(settings, opts.maxBody),
   };
 }
