@@ -12,7 +12,7 @@
 //   `drop-oldest` deletes the oldest segment (its unread records counted), `drop-newest` refuses the record
 //   (counted). Every loss is counted and logged (loss-report.ts), never silent.
 
-import { unlink } from 'node:fs';
+import { unlink } from 'node:fs/promises';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Logger } from '../../core/logger.ts';
 import { decodeFrame, encodeFrame, FRAME_HEADER_BYTES, MAX_PAYLOAD_BYTES, type Frame } from './frame.ts';
@@ -95,6 +95,7 @@ export class Spool {
   #writer: Promise<void> | undefined;
   #writeScheduled = false;
   #closed = false;
+  readonly #removing = new Set<Promise<void>>();
   #waiters = new Set<() => void>();
 
   constructor(options: SpoolOptions) {
@@ -166,7 +167,13 @@ export class Spool {
     this.#readSeq = Math.max(this.#readSeq, seg.nextSeq);
     this.#diskBytes -= seg.bytes;
     if (this.#reader?.seg === seg) this.#closeReader();
-    unlink(seg.path, () => {});
+    this.#removeFile(seg.path);
+  }
+
+  /** Deletes a segment file in the background; close() waits for these so a closed spool's directory is final. */
+  #removeFile(path: string): void {
+    const removing = unlink(path).catch(() => {}).finally(() => this.#removing.delete(removing));
+    this.#removing.add(removing);
   }
 
   #closeReader(): void {
@@ -247,7 +254,7 @@ export class Spool {
     await active.fh.close().catch(() => {});
     if (active.seg.bytes === 0) {
       this.#segments.splice(this.#segments.indexOf(active.seg), 1);
-      unlink(active.seg.path, () => {});
+      this.#removeFile(active.seg.path);
     }
   }
 
@@ -398,7 +405,7 @@ export class Spool {
       this.#segments.shift();
       this.#diskBytes -= seg.bytes;
       if (this.#reader?.seg === seg) this.#closeReader();
-      unlink(seg.path, () => {});
+      this.#removeFile(seg.path);
     }
   }
 
@@ -412,6 +419,7 @@ export class Spool {
     await this.#sealActive(false);
     await this.#persistAck();
     this.#closeReader();
+    await Promise.all(this.#removing);
     this.#loss.close();
     this.#release();
     this.#wake();
