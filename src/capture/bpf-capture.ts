@@ -6,7 +6,7 @@ import { CleartapError, errorCode } from '../core/errors.ts';
 import { BatchDecoder, type CaptureHandler, type DecodeStats } from './decode.ts';
 import { loadAddon, type NativeAddon, type NativeHandle } from './native.ts';
 import { preflight } from './preflight.ts';
-import { OPENSSL_PROBES } from './probes.ts';
+import { TLS_PROBES } from './probes.ts';
 import * as W from './wire.ts';
 
 export interface CaptureOptions {
@@ -116,7 +116,7 @@ export class BpfCapture {
     const handle = this.requireHandle();
     const cookie = this.binaries.length + 1;
     const result: AttachedBinary = { ...binary, cookie, attached: [], failed: [] };
-    for (const probe of OPENSSL_PROBES) {
+    for (const probe of TLS_PROBES) {
       if (!binary.functions.includes(probe.func)) continue;
       const name = `${probe.func}${probe.retprobe ? ' (return)' : ''}`;
       try {

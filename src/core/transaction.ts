@@ -58,7 +58,7 @@ export interface HttpResponseRecord {
   bodyTruncated: boolean;
 }
 
-export type TlsLibrary = 'openssl' | 'node-openssl';
+export type TlsLibrary = 'openssl' | 'node-openssl' | 'gnutls' | 'go';
 
 export interface Transaction {
   /** Unique within this agent run. */

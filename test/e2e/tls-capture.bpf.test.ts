@@ -6,7 +6,7 @@ import { chmodSync, copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgentProcess, onPort } from '../helpers/agent.ts';
 import { run, start, stopAll, freePort, waitForPort } from '../helpers/children.ts';
-import { makeCert, startNginx, startOpensslServer, startPythonHttpServer, tempDir } from '../helpers/servers.ts';
+import { makeCert, startGnutlsServer, startNginx, startOpensslServer, startPythonHttpServer, tempDir } from '../helpers/servers.ts';
 import type { QtapHttpTransaction } from '../../src/sinks/stdout/index.ts';
 
 const body = (r: QtapHttpTransaction, side: 'request' | 'response') => Buffer.from(r[side]?.body ?? '', 'base64');
@@ -90,6 +90,34 @@ print(urllib.request.urlopen(req, context=c).read().decode(), end='')
     assert.equal(client[1].request.content_type, 'application/json');
     assert.equal(body(client[1], 'response').toString(), 'echo\n');
     assert.ok(client.every((t) => t.metadata.process_exe === '/usr/bin/python3.11'));
+  });
+});
+
+describe('GnuTLS (libgnutls.so.30)', () => {
+  test('gnutls-cli → nginx: the client side, with the request it piped in', async () => {
+    const srv = await startNginx({ 'g.txt': 'gnutls page\n' }, true);
+    const request = `GET /g.txt HTTP/1.1\r\nHost: gnutls.example.test\r\nConnection: close\r\n\r\n`;
+    const r = await run('sh', ['-c', `printf '${request}' | gnutls-cli --insecure --logfile=/dev/null -p ${srv.port} 127.0.0.1`]);
+    assert.match(r.stdout, /gnutls page/, r.stderr);
+    const [tx] = await agent.expect((t) => onPort(srv.port)(t) && egress(t) && t.metadata.process_exe === '/usr/bin/gnutls-cli', 1);
+    assert.equal(tx.request.url, 'https://gnutls.example.test/g.txt');
+    assert.equal(tx.response?.status, 200);
+    assert.equal(body(tx, 'response').toString(), 'gnutls page\n');
+    assert.equal(tx.cleartap?.tls_library, 'gnutls');
+    assert.equal(tx.cleartap?.remote, `127.0.0.1:${srv.port}`);
+  });
+
+  test('curl → gnutls-serv --http: the server side', async () => {
+    const { port } = await startGnutlsServer();
+    const r = await run('curl', ['-sk', '--http1.1', '-o', '/dev/null', '-w', '%{http_code}', `https://127.0.0.1:${port}/served-by-gnutls`]);
+    assert.equal(r.stdout, '200', r.stderr);
+    const [tx] = await agent.expect((t) => onPort(port)(t) && ingress(t), 1);
+    assert.equal(tx.request.path, '/served-by-gnutls');
+    assert.equal(tx.response?.status, 200);
+    assert.match(body(tx, 'response').toString(), /GnuTLS/i);
+    assert.equal(tx.metadata.process_exe, '/usr/bin/gnutls-serv');
+    assert.equal(tx.cleartap?.tls_library, 'gnutls');
+    assert.equal(tx.cleartap?.local, `127.0.0.1:${port}`);
   });
 });
 

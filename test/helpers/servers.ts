@@ -79,6 +79,16 @@ export async function startOpensslServer(): Promise<{ port: number }> {
   return { port };
 }
 
+/** gnutls-serv --http: answers every request with a page describing the session, through gnutls_record_send. */
+export async function startGnutlsServer(): Promise<{ port: number }> {
+  const dir = tempDir('gnutls-serv');
+  const { cert, key } = await makeCert(dir);
+  const port = await freePort();
+  start('gnutls-serv', ['--http', '--x509certfile', cert, '--x509keyfile', key, '-p', String(port)]);
+  await waitForPort(port);
+  return { port };
+}
+
 export async function startPythonHttpServer(files: Record<string, string>): Promise<{ port: number }> {
   const dir = tempDir('pyhttp');
   for (const [name, body] of Object.entries(files)) writeFileSync(join(dir, name), body);

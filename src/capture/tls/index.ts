@@ -3,6 +3,7 @@
 
 export type { BinaryFacts, LibraryVersion, ModuleScope, TlsLibraryModule } from './library-module.ts';
 export { builtinRegistry, TlsLibraryRegistry, type RegisterResult } from './library-registry.ts';
+export { gnutlsModule } from './gnutls.ts';
 export { nodeModule } from './node.ts';
 export { OPENSSL_OPTIONAL_SYMBOLS, OPENSSL_REQUIRED_SYMBOLS, OPENSSL_VERSION_TEXT, versionFromText } from './openssl-family.ts';
 export { opensslModule } from './openssl.ts';

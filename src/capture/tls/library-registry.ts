@@ -3,6 +3,7 @@
 // one name would make `status` and config ambiguous.
 
 import type { ModuleScope, TlsLibraryModule } from './library-module.ts';
+import { gnutlsModule } from './gnutls.ts';
 import { nodeModule } from './node.ts';
 import { opensslModule } from './openssl.ts';
 import { staticOpensslModule } from './static-openssl.ts';
@@ -34,9 +35,9 @@ export class TlsLibraryRegistry {
   }
 }
 
-/** The built-in modules: shared libssl, node, then any other static OpenSSL executable. */
+/** The built-in modules: shared libssl and libgnutls, node, then any other static OpenSSL executable. */
 export function builtinRegistry(): TlsLibraryRegistry {
   const registry = new TlsLibraryRegistry();
-  for (const m of [opensslModule, nodeModule, staticOpensslModule]) registry.register(m);
+  for (const m of [opensslModule, gnutlsModule, nodeModule, staticOpensslModule]) registry.register(m);
   return registry;
 }
