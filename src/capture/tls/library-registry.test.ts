@@ -24,9 +24,11 @@ test('registry: a duplicate module name is refused with a code, the first stays'
 
 test('registry: built-in order puts node before the generic static OpenSSL module', () => {
   const r = builtinRegistry();
-  assert.deepEqual(r.modules.map((m) => m.name), ['openssl', 'node', 'static-openssl']);
+  assert.deepEqual(r.modules.map((m) => m.name), ['openssl', 'gnutls', 'node', 'static-openssl']);
   assert.deepEqual(r.candidatesFor('executable', 'anything').map((m) => m.name), ['node', 'static-openssl']);
   assert.deepEqual(r.candidatesFor('shared-library', 'libssl.so.3').map((m) => m.name), ['openssl']);
+  assert.deepEqual(r.candidatesFor('shared-library', 'libgnutls.so.30').map((m) => m.name), ['gnutls']);
+  for (const n of ['libgnutls-openssl.so.27', 'libgnutls-dane.so.0', 'libgnutlsxx.so.30']) assert.deepEqual(r.candidatesFor('shared-library', n), [], n);
 });
 
 test('openssl module: libssl file names, not NSS libssl3.so or GnuTLS compat', () => {
