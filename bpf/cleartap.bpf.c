@@ -17,10 +17,12 @@
 #include "maps/syscall-args.h"
 #include "maps/tls.h"
 #include "maps/proc-skip.h"
+#include "maps/go-tls.h"
 #include "common/emit.h"
 #include "sock/conn.h"
 #include "sock/syscalls.h"
 #include "tls/openssl.h"
+#include "tls/go.h"
 #include "proc/process.h"
 
 char LICENSE[] SEC("license") = "GPL";

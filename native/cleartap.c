@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -38,6 +39,9 @@ struct ct_conn_key {
 #define BATCH_CAPACITY (1u << 20)
 #define BATCH_QUEUE 16 /* batches waiting for JS: at most 16 MiB; beyond, the ring buffer holds the rest */
 #define LOG_CAPACITY 16384
+/* Not in bookworm's linux/bpf.h (Linux 6.1); values from Linux 6.6's. */
+#define CT_BPF_TRACE_UPROBE_MULTI 48
+#define CT_BPF_F_UPROBE_MULTI_RETURN 1
 #define POLL_TIMEOUT_MS 10
 
 struct batch {
@@ -51,6 +55,9 @@ struct handle {
 	struct ring_buffer *rb;
 	struct bpf_link **links;
 	size_t nlinks;
+	/* uprobe_multi links (raw fds: libbpf 1.1 predates them); one per (program, binary). */
+	int *multi_fds;
+	size_t nmulti;
 	pthread_t thread;
 	atomic_bool running;
 	bool started;
@@ -118,10 +125,16 @@ static bool get_string(napi_env env, napi_value v, char *buf, size_t cap)
 	return napi_get_value_string_utf8(env, v, buf, cap, &n) == napi_ok && n < cap - 1;
 }
 
-/* Detaching takes ~40 ms a link here (the kernel waits for a grace period under a global lock, so
- * doing it from several threads gains nothing): stopping the agent takes a second or two. */
+/* Detaching takes 70–110 ms a perf-event link here (the kernel waits for a grace period under a global
+ * lock, so doing it from several threads gains nothing); an uprobe_multi link pays that once for all
+ * its probes, which is why uprobes are attached that way where the kernel can. */
 static void handle_free(struct handle *h)
 {
+	for (size_t i = 0; i < h->nmulti; i++)
+		close(h->multi_fds[i]);
+	free(h->multi_fds);
+	h->multi_fds = NULL;
+	h->nmulti = 0;
 	for (size_t i = 0; i < h->nlinks; i++)
 		if (h->links[i])
 			bpf_link__destroy(h->links[i]);
@@ -175,6 +188,16 @@ static int open_and_load(napi_env env, napi_value opts, struct handle *h)
 				bpf_program__set_autoload(p, false);
 		}
 	}
+	/* uprobe_multi (Linux 6.6+): the uprobe programs must be loaded for it, and are then attached only
+	 * that way (attachUprobeMulti). */
+	if (ct_get_u32(env, opts, "uprobeMulti", 0)) {
+		struct bpf_program *p;
+		bpf_object__for_each_program(p, h->skel->obj) {
+			const char *sec = bpf_program__section_name(p);
+			if (!strncmp(sec, "uprobe", 6) || !strncmp(sec, "uretprobe", 9))
+				bpf_program__set_expected_attach_type(p, CT_BPF_TRACE_UPROBE_MULTI);
+		}
+	}
 	return cleartap_bpf__load(h->skel);
 }
 
@@ -224,6 +247,90 @@ static napi_value js_open(napi_env env, napi_callback_info info)
 	return out;
 }
 
+/* BPF_LINK_CREATE for an uprobe_multi link, spelled out: libbpf 1.1 has no wrapper for it. The layout
+ * is union bpf_attr's link_create with its uprobe_multi member (include/uapi/linux/bpf.h). */
+struct ct_uprobe_multi_attr {
+	__u32 prog_fd;
+	__u32 target_fd;
+	__u32 attach_type;
+	__u32 flags;
+	__u64 path;
+	__u64 offsets;
+	__u64 ref_ctr_offsets;
+	__u64 cookies;
+	__u32 cnt;
+	__u32 multi_flags;
+	__u32 pid;
+	__u32 pad;
+};
+
+static int uprobe_multi_link(int prog_fd, const char *path, const __u64 *offsets, const __u64 *cookies, __u32 cnt, bool ret)
+{
+	struct ct_uprobe_multi_attr attr;
+	memset(&attr, 0, sizeof(attr));
+	attr.prog_fd = prog_fd;
+	attr.attach_type = CT_BPF_TRACE_UPROBE_MULTI;
+	attr.path = (__u64)(uintptr_t)path;
+	attr.offsets = (__u64)(uintptr_t)offsets;
+	attr.cookies = (__u64)(uintptr_t)cookies;
+	attr.cnt = cnt;
+	attr.multi_flags = ret ? CT_BPF_F_UPROBE_MULTI_RETURN : 0;
+	return syscall(__NR_bpf, BPF_LINK_CREATE, &attr, sizeof(attr));
+}
+
+/* attachUprobeMulti(handle, progName, binaryPath, fileOffsets[], retprobe, cookie): one link for every
+ * offset, all with the same cookie. */
+static napi_value js_attach_uprobe_multi(napi_env env, napi_callback_info info)
+{
+	napi_value argv[6];
+	struct handle *h = handle_args(env, info, 6, argv);
+	if (!h)
+		return NULL;
+	char prog_name[128], path[4096];
+	bool retprobe = false;
+	uint32_t cookie = 0, cnt = 0;
+	if (!get_string(env, argv[1], prog_name, sizeof(prog_name)) || !get_string(env, argv[2], path, sizeof(path)) ||
+	    napi_get_array_length(env, argv[3], &cnt) != napi_ok || cnt == 0 || cnt > 4096) {
+		napi_throw_type_error(env, "CT_ERR_NATIVE", "attachUprobeMulti: bad arguments");
+		return NULL;
+	}
+	napi_get_value_bool(env, argv[4], &retprobe);
+	napi_get_value_uint32(env, argv[5], &cookie);
+	struct bpf_program *prog = bpf_object__find_program_by_name(h->skel->obj, prog_name);
+	if (!prog)
+		return throw_error(env, "CT_ERR_ATTACH", "no such BPF program", ENOENT);
+	__u64 *offsets = calloc(cnt, sizeof(__u64)), *cookies = calloc(cnt, sizeof(__u64));
+	int *grown = realloc(h->multi_fds, (h->nmulti + 1) * sizeof(int));
+	if (grown)
+		h->multi_fds = grown;
+	if (!offsets || !cookies || !grown) {
+		free(offsets);
+		free(cookies);
+		return throw_error(env, "CT_ERR_NATIVE", "out of memory", ENOMEM);
+	}
+	for (uint32_t i = 0; i < cnt; i++) {
+		napi_value v;
+		int64_t off = -1;
+		if (napi_get_element(env, argv[3], i, &v) == napi_ok)
+			napi_get_value_int64(env, v, &off);
+		offsets[i] = off < 0 ? 0 : (__u64)off;
+		cookies[i] = cookie;
+	}
+	int fd = uprobe_multi_link(bpf_program__fd(prog), path, offsets, cookies, cnt, retprobe);
+	int err = errno;
+	free(offsets);
+	free(cookies);
+	if (fd < 0) {
+		char what[4400];
+		snprintf(what, sizeof(what), "attaching %s to %u place(s) in %s failed", prog_name, cnt, path);
+		return throw_error(env, "CT_ERR_ATTACH", what, err);
+	}
+	h->multi_fds[h->nmulti++] = fd;
+	napi_value out;
+	NAPI_OK(napi_create_uint32(env, fd, &out));
+	return out;
+}
+
 static bool add_link(struct handle *h, struct bpf_link *link, size_t *id)
 {
 	struct bpf_link **grown = realloc(h->links, (h->nlinks + 1) * sizeof(*grown));
@@ -265,11 +372,12 @@ static napi_value js_attach_tracepoints(napi_env env, napi_callback_info info)
 	return NULL;
 }
 
-/* attachUprobe(handle, progName, binaryPath, funcName, retprobe, pid, cookie) → link id */
+/* attachUprobe(handle, progName, binaryPath, funcName, retprobe, pid, cookie, fileOffset) → link id.
+ * With funcName "" the probe goes at fileOffset (an instruction inside a function: Go's RETs). */
 static napi_value js_attach_uprobe(napi_env env, napi_callback_info info)
 {
-	napi_value argv[7];
-	struct handle *h = handle_args(env, info, 7, argv);
+	napi_value argv[8];
+	struct handle *h = handle_args(env, info, 8, argv);
 	if (!h)
 		return NULL;
 	char prog_name[128], path[4096], func[256];
@@ -284,17 +392,21 @@ static napi_value js_attach_uprobe(napi_env env, napi_callback_info info)
 	napi_get_value_bool(env, argv[4], &retprobe);
 	napi_get_value_int32(env, argv[5], &pid);
 	napi_get_value_uint32(env, argv[6], &cookie);
+	int64_t offset = 0;
+	napi_get_value_int64(env, argv[7], &offset);
+	if (offset < 0)
+		offset = 0;
 
 	struct bpf_program *prog = bpf_object__find_program_by_name(h->skel->obj, prog_name);
 	if (!prog)
 		return throw_error(env, "CT_ERR_ATTACH", "no such BPF program", ENOENT);
 	log_clear();
-	LIBBPF_OPTS(bpf_uprobe_opts, opts, .func_name = func, .retprobe = retprobe, .bpf_cookie = cookie);
-	struct bpf_link *link = bpf_program__attach_uprobe_opts(prog, pid, path, 0, &opts);
+	LIBBPF_OPTS(bpf_uprobe_opts, opts, .func_name = func[0] ? func : NULL, .retprobe = retprobe, .bpf_cookie = cookie);
+	struct bpf_link *link = bpf_program__attach_uprobe_opts(prog, pid, path, func[0] ? 0 : (size_t)offset, &opts);
 	if (!link) {
 		int err = errno;
 		char what[4600];
-		snprintf(what, sizeof(what), "attaching %s to %s:%s failed", prog_name, path, func);
+		snprintf(what, sizeof(what), "attaching %s to %s:%s+0x%llx failed", prog_name, path, func, (unsigned long long)offset);
 		return throw_error(env, "CT_ERR_ATTACH", what, err);
 	}
 	size_t id;
@@ -623,6 +735,7 @@ static napi_value init(napi_env env, napi_value exports)
 		{"attachTracepoints", NULL, js_attach_tracepoints, NULL, NULL, NULL, napi_default, NULL},
 		{"attachUprobe", NULL, js_attach_uprobe, NULL, NULL, NULL, napi_default, NULL},
 		{"detach", NULL, js_detach, NULL, NULL, NULL, napi_default, NULL},
+		{"attachUprobeMulti", NULL, js_attach_uprobe_multi, NULL, NULL, NULL, napi_default, NULL},
 		{"start", NULL, js_start, NULL, NULL, NULL, napi_default, NULL},
 		{"stop", NULL, js_stop, NULL, NULL, NULL, napi_default, NULL},
 		{"close", NULL, js_close, NULL, NULL, NULL, napi_default, NULL},

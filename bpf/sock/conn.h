@@ -80,6 +80,23 @@ static __always_inline struct ct_conn *ct_conn_get(__u32 pid, __u32 fd)
 	return conn ? conn : ct_conn_track(pid, fd, CT_DIR_UNKNOWN);
 }
 
+/* Records that `ssl` carries this socket's plaintext, once per socket (CT_EV_BIND). */
+static __always_inline void ct_conn_tie(struct ct_conn *conn, __u32 pid, __u32 fd, __u64 ssl, __u32 cookie)
+{
+	conn->ssl = ssl;
+	struct ct_bind_event ev = {
+		.kind = CT_EV_BIND,
+		.pid = pid,
+		.ts_ns = bpf_ktime_get_ns(),
+		.ssl = ssl,
+		.conn_id = conn->conn_id,
+		.fd = fd,
+		.cookie = cookie,
+	};
+	ct_count(CT_CNT_TLS_BIND, 1);
+	ct_output(&ev, sizeof(ev), ct_rb_flags());
+}
+
 /*
  * Ties an SSL* to the socket carrying its ciphertext, from the socket syscall that moves it:
  * - inside SSL_read/SSL_write (OpenSSL's socket BIO: curl, python, nginx), the call in progress on
@@ -113,19 +130,8 @@ static __always_inline void ct_conn_bind_tls(struct ct_conn *conn, __u64 pid_tgi
 	}
 	if (!ssl || conn->ssl || (conn->sniffed && !conn->tls))
 		return;
-	conn->ssl = ssl;
 	conn->tls = 1;
-	struct ct_bind_event ev = {
-		.kind = CT_EV_BIND,
-		.pid = pid_tgid >> 32,
-		.ts_ns = bpf_ktime_get_ns(),
-		.ssl = ssl,
-		.conn_id = conn->conn_id,
-		.fd = fd,
-		.cookie = cookie,
-	};
-	ct_count(CT_CNT_TLS_BIND, 1);
-	ct_output(&ev, sizeof(ev), ct_rb_flags());
+	ct_conn_tie(conn, pid_tgid >> 32, fd, ssl, cookie);
 }
 
 /* Bytes needed to recognise a TLS record header; a shorter first read decides nothing. */

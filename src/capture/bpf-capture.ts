@@ -1,12 +1,14 @@
 // The eBPF capture source: preflight → open/load → attach tracepoints → attach TLS uprobes per
 // binary → stream ring-buffer batches to a handler → detach everything on close (libbpf's
 // straight-line lifecycle, in reverse on the way out).
+import { release as osRelease } from 'node:os';
 import type { TlsLibrary } from '../core/transaction.ts';
 import { CleartapError, errorCode } from '../core/errors.ts';
 import { BatchDecoder, type CaptureHandler, type DecodeStats } from './decode.ts';
 import { loadAddon, type NativeAddon, type NativeHandle } from './native.ts';
 import { preflight } from './preflight.ts';
 import { TLS_PROBES } from './probes.ts';
+import type { ProbePoint } from './tls/go.ts';
 import * as W from './wire.ts';
 
 export interface CaptureOptions {
@@ -36,6 +38,10 @@ export interface TlsBinary {
   library: TlsLibrary;
   /** The probe-able functions it exports. */
   functions: readonly string[];
+  /** File offset of each function (what an uprobe_multi link needs). */
+  offsets?: Readonly<Record<string, number>>;
+  /** Probes placed by file offset instead (Go: each function's entry and RETs). */
+  points?: readonly ProbePoint[];
 }
 
 export interface AttachedBinary extends TlsBinary {
@@ -56,6 +62,13 @@ export interface KernelCounters {
   batchesDropped: number;
 }
 
+/** uprobe_multi links arrived in Linux 6.6. */
+export function uprobeMultiSupported(release = osRelease(), env = process.env): boolean {
+  if (env.CLEARTAP_UPROBE_MULTI === '0') return false;
+  const m = /^(\d+)\.(\d+)/.exec(release);
+  return m !== null && (Number(m[1]) > 6 || (Number(m[1]) === 6 && Number(m[2]) >= 6));
+}
+
 export class BpfCapture {
   private readonly addon: NativeAddon;
   private handle: NativeHandle | undefined;
@@ -63,6 +76,8 @@ export class BpfCapture {
   private readonly binaries: AttachedBinary[] = [];
   private started = false;
   private readonly afterBatch: () => void;
+  /** Uprobes go in uprobe_multi links (Linux 6.6+; CLEARTAP_UPROBE_MULTI=0 turns it off). */
+  readonly uprobeMulti = uprobeMultiSupported();
 
   /** `afterBatch` runs once per ring-buffer batch, after all its records reached the handler. */
   constructor(handler: CaptureHandler, afterBatch: () => void = () => {}) {
@@ -95,6 +110,7 @@ export class BpfCapture {
         ringBytes: opts.ringBytes,
         wakeupBytes: opts.wakeupBytes,
         plaintextSockets: opts.plaintextSockets ? 1 : 0,
+        uprobeMulti: this.uprobeMulti ? 1 : 0,
       });
       this.addon.attachTracepoints(this.handle);
     } catch (err) {
@@ -111,19 +127,48 @@ export class BpfCapture {
     this.addon.setCallLimits(this.handle, chunk, Math.min(Math.max(maxChunks, 1), W.CT_MAX_CHUNKS_PER_CALL));
   }
 
-  /** Attaches the OpenSSL probes to one binary. Functions it lacks are skipped, not errors. */
+  /** Attaches the TLS probes to one binary. Functions it lacks are skipped, not errors. */
   attachTls(binary: TlsBinary): AttachedBinary {
     const handle = this.requireHandle();
     const cookie = this.binaries.length + 1;
     const result: AttachedBinary = { ...binary, cookie, attached: [], failed: [] };
-    for (const probe of TLS_PROBES) {
-      if (!binary.functions.includes(probe.func)) continue;
-      const name = `${probe.func}${probe.retprobe ? ' (return)' : ''}`;
-      try {
-        this.addon.attachUprobe(handle, probe.prog, binary.path, probe.func, probe.retprobe, -1, cookie);
-        result.attached.push(name);
-      } catch (err) {
-        result.failed.push({ func: name, error: (err as Error).message.split('\n')[0] });
+    const probes = TLS_PROBES.filter((p) => binary.functions.includes(p.func)).map((p) => ({
+      prog: p.prog,
+      ret: p.retprobe,
+      label: `${p.func}${p.retprobe ? ' (return)' : ''}`,
+      func: p.func,
+      fileOffset: binary.offsets?.[p.func],
+    }));
+    for (const point of binary.points ?? []) probes.push({ prog: point.prog, ret: false, label: point.label, func: '', fileOffset: point.fileOffset });
+    if (this.uprobeMulti) {
+      // One link per program: detaching pays one grace period for all its places, not one each.
+      const byProg = new Map<string, typeof probes>();
+      for (const p of probes) {
+        if (p.fileOffset === undefined) {
+          result.failed.push({ func: p.label, error: 'its file offset is unknown' });
+          continue;
+        }
+        const key = `${p.prog}:${p.ret}`;
+        byProg.set(key, [...(byProg.get(key) ?? []), p]);
+      }
+      for (const group of byProg.values()) {
+        const { prog, ret } = group[0];
+        try {
+          this.addon.attachUprobeMulti(handle, prog, binary.path, group.map((p) => p.fileOffset!), ret, cookie);
+          result.attached.push(...group.map((p) => p.label));
+        } catch (err) {
+          const error = (err as Error).message.split('\n')[0];
+          result.failed.push(...group.map((p) => ({ func: p.label, error })));
+        }
+      }
+    } else {
+      for (const p of probes) {
+        try {
+          this.addon.attachUprobe(handle, p.prog, binary.path, p.func, p.ret, -1, cookie, p.fileOffset ?? 0);
+          result.attached.push(p.label);
+        } catch (err) {
+          result.failed.push({ func: p.label, error: (err as Error).message.split('\n')[0] });
+        }
       }
     }
     this.binaries.push(result);

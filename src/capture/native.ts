@@ -13,15 +13,20 @@ export interface OpenOptions {
   plaintextSockets: boolean;
   /** Programs not to load (e.g. ones this kernel refuses). */
   disable?: string[];
+  /** Load the uprobe programs for uprobe_multi links (Linux 6.6+): then only attachUprobeMulti attaches them. */
+  uprobeMulti?: boolean;
 }
 
 /** An opaque handle to one loaded BPF object. */
 export type NativeHandle = { readonly __brand: 'cleartap-native' };
 
 export interface NativeAddon {
-  open(opts: Omit<OpenOptions, 'plaintextSockets'> & { plaintextSockets: number }): NativeHandle;
+  open(opts: Omit<OpenOptions, 'plaintextSockets' | 'uprobeMulti'> & { plaintextSockets: number; uprobeMulti: number }): NativeHandle;
   attachTracepoints(h: NativeHandle): void;
-  attachUprobe(h: NativeHandle, prog: string, path: string, func: string, ret: boolean, pid: number, cookie: number): number;
+  /** With func '' the probe goes at fileOffset (an instruction inside a function). */
+  attachUprobe(h: NativeHandle, prog: string, path: string, func: string, ret: boolean, pid: number, cookie: number, fileOffset: number): number;
+  /** One uprobe_multi link: `prog` at every file offset, each with `cookie`. */
+  attachUprobeMulti(h: NativeHandle, prog: string, path: string, fileOffsets: number[], ret: boolean, cookie: number): number;
   detach(h: NativeHandle, linkId: number): void;
   start(h: NativeHandle, onBatch: (batch: ArrayBuffer, records: number) => void): void;
   stop(h: NativeHandle): void;

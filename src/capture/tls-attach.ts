@@ -17,7 +17,7 @@ const SCANS_PER_TICK = 20;
  * Which processes tap.filters ignores for TLS. A uprobe traps in every process that maps the file, ignored
  * or not (the kernel-side skip avoids the copy, not the trap), so a file whose every user is ignored is
  * better left unprobed:
- * - a binary with OpenSSL linked in runs only as itself: declined exactly when its exe is ignored;
+ * - a binary with TLS linked in (node, Go programs) runs only as itself: declined exactly when its exe is ignored;
  * - a library copy of its own (a container's libssl is a different inode from the host's): declined
  *   while every process that maps it is ignored, attached as soon as one that is not maps it;
  * - the host's own libraries (well-known paths) are always attached, so that a process started later is
@@ -76,8 +76,13 @@ export class TlsAttachManager {
     }
   }
 
-  onExec(pid: number): void {
-    this.scan(pid); // a statically linked binary (node) is recognisable right away
+  /** `filename` as exec was given it: what is examined when the process is gone before its scan (a short-lived
+   * Go client), so that the file is attached for its next run. */
+  onExec(pid: number, filename: string): void {
+    // A statically linked binary (node, Go) is recognisable right away.
+    if (!this.scan(pid) && filename.startsWith('/')) {
+      for (const t of wellKnownTargets({ libDirs: [], executables: [filename] })) this.consider(t, []);
+    }
     const now = Date.now();
     this.rescans.set(pid, RESCAN_AFTER_EXEC_MS.map((d) => now + d));
   }
@@ -104,20 +109,22 @@ export class TlsAttachManager {
     }
   }
 
-  private scan(pid: number): void {
+  /** False when the process could not be scanned (gone, or unreadable). */
+  private scan(pid: number): boolean {
     const result = scanProcess(pid);
-    if (!result.ok) return; // the process is gone or unreadable: nothing to attach
+    if (!result.ok) return false;
     for (const t of result.targets) this.consider(t, [pid]);
     for (const skip of result.skips) {
       if (skip.code !== 'no-tls') this.log.debug({ pid, path: skip.displayPath, reason: skip.reason }, 'TLS binary skipped');
     }
+    return true;
   }
 
   /** Attaches t unless the policy says every user of it is ignored (see AttachPolicy). */
   private consider(t: TlsTarget, pids: readonly number[]): void {
     if (this.seen.has(t.key)) return;
     const declined =
-      t.kind === 'static-openssl'
+      t.kind === 'static-openssl' || t.kind === 'go'
         ? this.policy.ignoresExe(t.displayPath)
         : !this.hostFiles.has(t.key) && pids.length > 0 && pids.every((pid) => this.policy.ignoresPid(pid));
     if (!declined) return this.attach(t);
@@ -128,7 +135,7 @@ export class TlsAttachManager {
   private attach(t: TlsTarget): void {
     this.seen.add(t.key);
     this.declined.delete(t.displayPath);
-    const res = this.capture.attachTls({ path: t.path, library: t.library, functions: t.symbols });
+    const res = this.capture.attachTls({ path: t.path, library: t.library, functions: t.symbols, offsets: t.offsets, ...(t.points ? { points: t.points } : {}) });
     if (res.attached.length) this.log.info({ path: t.path, library: t.library, version: t.version, probes: res.attached }, 'TLS probes attached');
     for (const f of res.failed) this.log.warn({ path: t.path, probe: f.func, error: f.error }, 'TLS probe not attached');
   }

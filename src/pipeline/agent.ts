@@ -97,7 +97,7 @@ export class Agent {
         onExec: (r) => {
           this.processes.noteExec(r.pid, { exe: r.filename, argv: r.argv, argvTruncated: r.argvTruncated, uid: r.uid, ppid: r.ppid });
           this.skips.onExec(r.pid, r.filename);
-          this.tlsAttach.onExec(r.pid);
+          this.tlsAttach.onExec(r.pid, r.filename);
         },
         onExit: (pid) => {
           this.processes.noteExit(pid, Date.now());

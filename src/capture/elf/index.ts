@@ -2,7 +2,8 @@
 
 export { ElfCache, identityKey, statIdentity, type ElfCacheCounters, type ElfCacheOptions } from './elf-cache.ts';
 export { readDynamic, readNeeded, type DynamicInfo } from './elf-dynamic.ts';
-export { closeElf, openElf, withElf } from './elf-file.ts';
+export { closeElf, openElf, readAt, withElf } from './elf-file.ts';
+export { isGoBinary, readGoBinary, type GoBinaryInfo, type GoFunction } from './go-binary.ts';
 export { definesFunction, findSymbols, type ElfSymbol, type FindSymbolsOptions, type SymbolBinding } from './elf-symbols.ts';
 export {
   ELF_ERROR_CODES,

@@ -4,6 +4,7 @@
 import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { ElfCache, type DynamicInfo } from '../elf/index.ts';
+import { goTlsProbes } from './go.ts';
 import type { BinaryFacts, ModuleScope, TlsLibraryModule } from './library-module.ts';
 import { builtinRegistry, type TlsLibraryRegistry } from './library-registry.ts';
 import { parseMaps, type MappedFile } from './proc-maps.ts';
@@ -274,6 +275,10 @@ export class TlsScanner {
       if (module !== undefined) s.module = module.name;
       return { skip: s };
     };
+    if (scope === 'executable') {
+      const go = this.#examineGo(c, key, skip);
+      if (go !== undefined) return go;
+    }
     const names = [...new Set(modules.flatMap((m) => [...m.requiredSymbols, ...m.optionalSymbols, ...m.markerSymbols]))];
     const syms = this.elf.symbols(c.path, names);
     if (!syms.ok) {
@@ -322,6 +327,33 @@ export class TlsScanner {
     if (closest === undefined) return skip(SKIP_CODES.noTls, 'no module recognises it');
     const none = closest.missing.length === closest.module.requiredSymbols.length;
     return skip(none ? SKIP_CODES.noTls : SKIP_CODES.missingSymbol, plural(closest.missing), closest.module);
+  }
+
+  /** A Go program: its crypto/tls probe points, or why it gets none; undefined when it is not Go. */
+  #examineGo(c: Candidate, key: string, skip: (code: TlsSkip['code'], reason: string) => Verdict): Verdict | undefined {
+    const r = this.elf.query(c.path, 'go-tls', goTlsProbes);
+    if (!r.ok || !r.value.go) return undefined;
+    const v = r.value;
+    if ('unsupported' in v) return skip(v.noTls === true ? SKIP_CODES.noTls : SKIP_CODES.unsupported, `Go ${v.version ?? '(version unknown)'}: ${v.unsupported}`);
+    const target: TlsTarget = {
+      key,
+      path: c.path,
+      displayPath: c.displayPath,
+      pathVia: c.pathVia,
+      dev: c.dev,
+      ino: c.ino,
+      kind: 'go',
+      library: 'go',
+      module: 'go',
+      symbols: [...new Set(v.points.map((p) => p.label.split(' ')[0]))],
+      offsets: {},
+      points: v.points,
+    };
+    if (v.version !== undefined) {
+      target.version = v.version;
+      target.versionText = v.version;
+    }
+    return { target };
   }
 
   /**

@@ -1,9 +1,11 @@
 // What the TLS scan produces: the files to attach uprobes to (targets) and why other candidates were passed over.
 
 import type { TlsLibrary } from '../../core/transaction.ts';
+import type { ProbePoint } from './go.ts';
 
-/** libssl: a shared OpenSSL library; static-openssl: an executable with OpenSSL linked in (node and others). */
-export type TlsTargetKind = 'libssl' | 'static-openssl';
+/** libssl: a shared TLS library (OpenSSL, GnuTLS); static-openssl: an executable with OpenSSL linked in (node
+ *  and others); go: a Go program (crypto/tls). */
+export type TlsTargetKind = 'libssl' | 'static-openssl' | 'go';
 
 /** How `path` reaches the file: directly, through the process's root (another mount namespace), or through
  *  /proc/PID/map_files (the file was deleted or replaced after the process mapped it). */
@@ -31,6 +33,8 @@ export interface TlsTarget {
   symbols: string[];
   /** File offset of each function in `symbols`: what attaching by offset (or uprobe_multi) needs. */
   offsets: Record<string, number>;
+  /** Probes placed by offset rather than by function name (Go: entries and every RET). */
+  points?: ProbePoint[];
 }
 
 export const SKIP_CODES = {
@@ -42,6 +46,8 @@ export const SKIP_CODES = {
   unreadable: 'unreadable',
   /** An executable without any TLS library we know linked in (the common case: sleep, bash…). */
   noTls: 'no-tls',
+  /** A TLS library we know, in a form we cannot probe (a Go version before the register ABI, another CPU). */
+  unsupported: 'unsupported',
 } as const;
 
 export type SkipCode = (typeof SKIP_CODES)[keyof typeof SKIP_CODES];
