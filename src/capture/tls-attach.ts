@@ -4,7 +4,7 @@
 // Uprobes are per file, so each (dev, inode) is attached once, whatever path it was found under.
 import type { Logger } from '../core/logger.ts';
 import type { BpfCapture } from './bpf-capture.ts';
-import { scanAllProcesses, scanProcess, wellKnownTargets, type TlsTarget } from './tls/index.ts';
+import { scanAllProcesses, scanProcess, wellKnownTargets, type TlsSkip, type TlsTarget } from './tls/index.ts';
 
 /** When a new process's libraries are mapped: the dynamic loader runs right after exec, and a
  * library opened later (python's `import ssl`) appears whenever the program gets to it. */
@@ -44,10 +44,18 @@ export class TlsAttachManager {
   scansSkipped = 0;
   /** Files left unprobed because every process using them is ignored (path → pids seen using it). */
   readonly declined = new Map<string, number[]>();
+  /** TLS files that cannot be probed, and why (file key → skip): what `cleartap status` reports. */
+  readonly unsupported = new Map<string, TlsSkip>();
+  /** Attached files by key (dev:ino), so a process's mapping can be matched to what is attached. */
+  readonly attachedKeys = new Map<string, { path: string; library: string; version?: string }>();
 
-  constructor(capture: BpfCapture, log: Logger) {
+  /** `onChange` runs after a file is attached or found unprobeable (what `cleartap status` shows changed). */
+  private readonly onChange: () => void;
+
+  constructor(capture: BpfCapture, log: Logger, onChange: () => void = () => {}) {
     this.capture = capture;
     this.log = log;
+    this.onChange = onChange;
   }
 
   /** A new policy (a config reload): files declined before are looked at again. */
@@ -71,9 +79,17 @@ export class TlsAttachManager {
     }
     const scan = scanAllProcesses({ excludePid: process.pid });
     for (const t of scan.targets) this.consider(t, scan.pidsByTarget.get(t.key) ?? []);
-    for (const skip of scan.skips) {
-      if (skip.code !== 'no-tls') this.log.debug({ path: skip.displayPath, reason: skip.reason, pids: skip.pids.slice(0, 5) }, 'TLS binary skipped');
-    }
+    for (const skip of scan.skips) this.noteSkip(skip, skip.pids);
+  }
+
+  /** A file that is TLS but cannot be probed is worth a line in the log and in `status`; others are not. */
+  private noteSkip(skip: TlsSkip, pids: readonly number[]): void {
+    if (skip.code === 'no-tls') return;
+    const key = skip.key ?? skip.path;
+    if (this.unsupported.has(key)) return;
+    this.log.info({ path: skip.displayPath, reason: skip.reason, pids: pids.slice(0, 5) }, 'TLS binary not probed');
+    this.unsupported.set(key, skip);
+    this.onChange();
   }
 
   /** `filename` as exec was given it: what is examined when the process is gone before its scan (a short-lived
@@ -114,9 +130,7 @@ export class TlsAttachManager {
     const result = scanProcess(pid);
     if (!result.ok) return false;
     for (const t of result.targets) this.consider(t, [pid]);
-    for (const skip of result.skips) {
-      if (skip.code !== 'no-tls') this.log.debug({ pid, path: skip.displayPath, reason: skip.reason }, 'TLS binary skipped');
-    }
+    for (const skip of result.skips) this.noteSkip(skip, [pid]);
     return true;
   }
 
@@ -135,8 +149,10 @@ export class TlsAttachManager {
   private attach(t: TlsTarget): void {
     this.seen.add(t.key);
     this.declined.delete(t.displayPath);
+    this.attachedKeys.set(t.key, { path: t.displayPath, library: t.library, ...(t.version === undefined ? {} : { version: t.version }) });
     const res = this.capture.attachTls({ path: t.path, library: t.library, functions: t.symbols, offsets: t.offsets, ...(t.points ? { points: t.points } : {}) });
     if (res.attached.length) this.log.info({ path: t.path, library: t.library, version: t.version, probes: res.attached }, 'TLS probes attached');
     for (const f of res.failed) this.log.warn({ path: t.path, probe: f.func, error: f.error }, 'TLS probe not attached');
+    this.onChange();
   }
 }

@@ -23,6 +23,8 @@ export interface AgentOptions {
   log: Logger;
   /** tap.filters: processes to ignore (none when absent). */
   processFilter?: ProcessFilter;
+  /** Runs when the set of probed (or unprobeable) TLS files changes. */
+  onTlsChange?: () => void;
 }
 
 export interface AgentStatus {
@@ -39,6 +41,12 @@ export interface AgentStatus {
   /** TLS files left unprobed because only ignored processes use them. */
   tlsDeclined: string[];
   tlsBinaries: Array<{ path: string; library: string; attached: string[]; failed: string[] }>;
+}
+
+/** What `cleartap status` shows of the TLS probes: files attached (by key) and files that cannot be. */
+export interface TlsProbeState {
+  attached: Array<{ key: string; path: string; library: string; version?: string }>;
+  unsupported: Array<{ key: string; displayPath: string; reason: string; code: string }>;
 }
 
 const SWEEP_INTERVAL_MS = 1000;
@@ -108,7 +116,7 @@ export class Agent {
       { limits: { maxBodyBytes: opts.maxBodyBytes } },
     );
     this.capture = new BpfCapture(this.tracker, () => this.flush());
-    this.tlsAttach = new TlsAttachManager(this.capture, opts.log);
+    this.tlsAttach = new TlsAttachManager(this.capture, opts.log, opts.onTlsChange);
     const filter = opts.processFilter ?? new ProcessFilter({ groups: [], custom: [] });
     this.skips = new ProcessSkips(filter, this.capture);
     this.tlsAttach.setPolicy(this.attachPolicy(filter));
@@ -167,6 +175,13 @@ export class Agent {
         attached: b.attached,
         failed: b.failed.map((f) => `${f.func}: ${f.error}`),
       })),
+    };
+  }
+
+  tlsProbes(): TlsProbeState {
+    return {
+      attached: [...this.tlsAttach.attachedKeys].map(([key, a]) => ({ key, ...a })),
+      unsupported: [...this.tlsAttach.unsupported].map(([key, s]) => ({ key, displayPath: s.displayPath, reason: s.reason, code: s.code })),
     };
   }
 

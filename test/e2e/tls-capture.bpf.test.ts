@@ -9,6 +9,9 @@ import { buildGoFixture } from '../helpers/go-build.ts';
 import { run, start, stopAll, freePort, waitForPort, waitUntil } from '../helpers/children.ts';
 import { makeCert, startGnutlsServer, startNginx, startOpensslServer, startPythonHttpServer, tempDir } from '../helpers/servers.ts';
 import type { QtapHttpTransaction } from '../../src/sinks/stdout/index.ts';
+import type { StatusReport } from '../../src/cli/status-command.ts';
+
+const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 
 const body = (r: QtapHttpTransaction, side: 'request' | 'response') => Buffer.from(r[side]?.body ?? '', 'base64');
 const egress = (r: QtapHttpTransaction) => r.direction.startsWith('egress');
@@ -143,7 +146,7 @@ describe('Go crypto/tls (register ABI, probes at each RET)', () => {
       assert.equal(tx.request.method, 'POST');
       assert.equal(tx.request.path, '/go/orders');
       assert.equal(body(tx, 'request').toString(), '{"item":"gopher"}');
-      assert.equal(tx.response?.status, 200);
+      assert.equal(tx.response?.status, 200, JSON.stringify(tx));
       assert.equal(body(tx, 'response').toString(), 'go says: /go/orders {"item":"gopher"}');
       assert.equal(tx.cleartap?.tls_library, 'go');
     }
@@ -151,6 +154,14 @@ describe('Go crypto/tls (register ABI, probes at each RET)', () => {
     assert.equal(out.cleartap?.remote, `127.0.0.1:${port}`);
     assert.equal(inn.metadata.process_exe, server);
     assert.equal(inn.cleartap?.local, `127.0.0.1:${port}`);
+
+    // `cleartap status` lists the server with its Go version and its probes attached.
+    const st = await run(process.execPath, [MAIN, 'status', '--json'], { env: { ...process.env, CLEARTAP_RUN_DIR: agent.dataDir } });
+    assert.equal(st.code, 0, st.stderr);
+    const report = JSON.parse(st.stdout) as StatusReport;
+    assert.equal(report.agent.running, true);
+    const row = report.processes.find((p) => p.exe === server);
+    assert.deepEqual(row && { library: row.library, state: row.state, go: /^go1\./.test(row.version ?? '') }, { library: 'go', state: 'attached', go: true });
   });
 });
 
