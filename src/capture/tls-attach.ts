@@ -2,6 +2,7 @@
 // scan of every process's maps), and the ones new processes bring (checked on their exec event), except
 // files only ignored processes use (AttachPolicy).
 // Uprobes are per file, so each (dev, inode) is attached once, whatever path it was found under.
+import { readlinkSync } from 'node:fs';
 import type { Logger } from '../core/logger.ts';
 import type { BpfCapture } from './bpf-capture.ts';
 import { scanAllProcesses, scanProcess, wellKnownTargets, type TlsSkip, type TlsTarget } from './tls/index.ts';
@@ -36,6 +37,8 @@ export class TlsAttachManager {
   private readonly seen = new Set<string>();
   /** Keys of the host's well-known TLS files (always attached). */
   private readonly hostFiles = new Set<string>();
+  /** Mount namespaces whose well-known TLS libraries were looked at (ours first). */
+  private readonly namespaces = new Set<string>();
   /** pid → when its next rescans are due (ms, ascending). */
   private readonly rescans = new Map<number, number[]>();
   private timer: NodeJS.Timeout | undefined;
@@ -67,6 +70,7 @@ export class TlsAttachManager {
   }
 
   attachKnown(): void {
+    this.considerNamespace(process.pid);
     this.attachAll();
     this.timer = setInterval(() => this.tick(), TICK_MS);
     this.timer.unref();
@@ -92,15 +96,35 @@ export class TlsAttachManager {
     this.onChange();
   }
 
-  /** `filename` as exec was given it: what is examined when the process is gone before its scan (a short-lived
-   * Go client), so that the file is attached for its next run. */
-  onExec(pid: number, filename: string): void {
-    // A statically linked binary (node, Go) is recognisable right away.
-    if (!this.scan(pid) && filename.startsWith('/')) {
-      for (const t of wellKnownTargets({ libDirs: [], executables: [filename] })) this.consider(t, []);
+  /**
+   * A new program image. `filename` (as exec was given it) is examined when the process is gone before its
+   * scan (a short-lived Go client), so that the file is attached for its next run; it is looked up under the
+   * parent's root, which is the process's own when both live in a container. The first process of a mount
+   * namespace not seen before (a new container) also brings that root's well-known TLS libraries, attached
+   * before any of its processes use them, as the host's are at start.
+   */
+  onExec(pid: number, filename: string, ppid: number): void {
+    const alive = this.scan(pid);
+    const rootOf = alive ? pid : ppid;
+    this.considerNamespace(rootOf);
+    if (!alive && filename.startsWith('/')) {
+      for (const t of wellKnownTargets({ root: `/proc/${ppid}/root`, libDirs: [], executables: [filename] })) this.consider(t, []);
     }
     const now = Date.now();
     this.rescans.set(pid, RESCAN_AFTER_EXEC_MS.map((d) => now + d));
+  }
+
+  private considerNamespace(pid: number): void {
+    let ns: string;
+    try {
+      ns = readlinkSync(`/proc/${pid}/ns/mnt`);
+    } catch {
+      return; // gone, or a kernel thread
+    }
+    if (this.namespaces.has(ns)) return;
+    this.namespaces.add(ns);
+    if (this.namespaces.size === 1) return; // our own, recorded first by attachKnown
+    for (const t of wellKnownTargets({ root: `/proc/${pid}/root` })) this.consider(t, [pid]);
   }
 
   onExit(pid: number): void {

@@ -27,6 +27,15 @@ export interface ProcessContext {
   containerId?: string;
   /** Kubernetes pod UID when the cgroup path names one. */
   podUid?: string;
+  /** What the container runtime says about the container (names, image, labels, pod), once resolved. */
+  container?: ContainerFacts;
+}
+
+export interface ContainerFacts {
+  name?: string;
+  image?: string;
+  labels?: Record<string, string>;
+  pod?: { name?: string; namespace?: string; uid?: string };
 }
 
 export interface HttpRequestRecord {

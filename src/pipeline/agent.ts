@@ -3,7 +3,7 @@
 import type { Logger } from '../core/logger.ts';
 import type { Transaction } from '../core/transaction.ts';
 import { BpfCapture, DEFAULT_CAPTURE_OPTIONS, type CaptureOptions, type KernelCounters } from '../capture/bpf-capture.ts';
-import { ProcessTable } from '../context/index.ts';
+import { containerFacts, ContainerResolver, ProcessTable, type ProcessDetails } from '../context/index.ts';
 import { ConnectionTracker } from '../stream/connection-tracker.ts';
 import type { StreamCounters } from '../stream/counters.ts';
 import { TlsAttachManager, type AttachPolicy } from '../capture/tls-attach.ts';
@@ -79,6 +79,8 @@ export function captureFor(maxBodyBytes: number, base: CaptureOptions = DEFAULT_
 export class Agent {
   private readonly opts: AgentOptions;
   private readonly processes = new ProcessTable();
+  /** Container names, images and pods from the runtimes' state (cached; looked up in the background). */
+  private readonly containers = new ContainerResolver();
   private readonly tracker: ConnectionTracker;
   private readonly capture: BpfCapture;
   private readonly tlsAttach: TlsAttachManager;
@@ -98,14 +100,18 @@ export class Agent {
     this.opts = opts;
     this.tracker = new ConnectionTracker(
       {
-        process: (pid) => this.processes.get(pid),
+        process: (pid) => this.processOf(pid),
         tlsLibrary: (cookie) => this.capture.binaryForCookie(cookie)?.library,
         wallMs: (tsNs) => this.bootMs + tsNs / 1e6,
         forgetSocket: (pid, fd, connId) => this.capture.forgetSocket(pid, fd, connId),
         onExec: (r) => {
           this.processes.noteExec(r.pid, { exe: r.filename, argv: r.argv, argvTruncated: r.argvTruncated, uid: r.uid, ppid: r.ppid });
           this.skips.onExec(r.pid, r.filename);
-          this.tlsAttach.onExec(r.pid, r.filename);
+          this.tlsAttach.onExec(r.pid, r.filename, r.ppid);
+          // A process of a container not seen before: its runtime lookup starts now, so that its first
+          // transaction already carries the container's name.
+          const p = this.processes.get(r.pid);
+          if (p?.containerId !== undefined) this.containers.peekFor(p);
         },
         onExit: (pid) => {
           this.processes.noteExit(pid, Date.now());
@@ -120,6 +126,17 @@ export class Agent {
     const filter = opts.processFilter ?? new ProcessFilter({ groups: [], custom: [] });
     this.skips = new ProcessSkips(filter, this.capture);
     this.tlsAttach.setPolicy(this.attachPolicy(filter));
+  }
+
+  /** The process's context, with its container's metadata once the runtime has told it (the first
+   * transactions of a new container may go without: the lookup runs in the background). */
+  private processOf(pid: number): ProcessDetails | undefined {
+    const p = this.processes.get(pid);
+    if (p?.containerId !== undefined && p.container === undefined) {
+      const m = this.containers.peekFor(p);
+      if (m !== undefined) p.container = containerFacts(m);
+    }
+    return p;
   }
 
   /** TLS files whose every user is ignored for TLS (or HTTP) are left unprobed (tls-attach.ts). */

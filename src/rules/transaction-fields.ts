@@ -13,6 +13,9 @@
 // | src.process.hostname           | context.hostname                                                  |
 // | src.process.user.id, .name     | process.uid, process.user                                         |
 // | src.container.id               | the first 12 characters of process.containerId                    |
+// | src.container.name, .image     | process.container: what the container runtime says                |
+// | src.container.labels.<k>       | the container's labels                                            |
+// | src.pod.name, .namespace       | the Kubernetes pod, from the runtime's annotations                |
 // | dst.ip, dst.port               | tx.remote: the peer                                               |
 // | dst.domain                     | tx.host, lowercased, when it is a name rather than an IP address; |
 // |                                | else the TLS server name (SNI) when there is one                  |
@@ -64,7 +67,16 @@ export function transactionFields(tx: Transaction, context?: { hostname?: string
     processFields.path = p.exe;
     processFields.binary = p.exe.slice(p.exe.lastIndexOf('/') + 1);
     processFields.user = { id: p.uid, name: p.user };
-    if (p.containerId !== undefined && p.containerId !== '') src.container = { id: p.containerId.slice(0, 12) };
+    if (p.containerId !== undefined && p.containerId !== '') {
+      const c = p.container;
+      src.container = {
+        id: p.containerId.slice(0, 12),
+        ...(c?.name === undefined ? {} : { name: c.name }),
+        ...(c?.image === undefined ? {} : { image: c.image }),
+        ...(c?.labels === undefined ? {} : { labels: c.labels }),
+      };
+      if (c?.pod !== undefined) src.pod = { ...(c.pod.name === undefined ? {} : { name: c.pod.name }), ...(c.pod.namespace === undefined ? {} : { namespace: c.pod.namespace }) };
+    }
   }
   if (context?.hostname !== undefined) processFields.hostname = context.hostname;
   if (Object.keys(processFields).length > 0) src.process = processFields;

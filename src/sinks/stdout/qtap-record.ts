@@ -9,8 +9,8 @@
 // | metadata.bytes_sent / _received     | bytesSent / bytesReceived                          | summary  |
 // | metadata.request_id                 | id                                                 | summary  |
 // | metadata.connection_id              | connectionId                                       | summary  |
-// | metadata.container_name/_image,     | not known to cleartap yet: never set               |          |
-// |   pod_name/_namespace, endpoint_id  |                                                    |          |
+// | metadata.container_name/_image,     | process.container (the runtime's name and image,   | summary  |
+// |   pod_name/_namespace               |   and the Kubernetes pod), when resolved           |          |
 // | request.method / url / path         | request.method / url / path                        | summary  |
 // | request.scheme                      | scheme                                             | summary  |
 // | request.authority                   | host[:port] part of request.url (Host header)      | summary  |
@@ -61,6 +61,10 @@ export const UNKNOWN_STATUS = 422;
 export interface QtapMetadata {
   process_id?: string;
   process_exe?: string;
+  container_name?: string;
+  container_image?: string;
+  pod_name?: string;
+  pod_namespace?: string;
   bytes_sent?: number;
   bytes_received?: number;
   request_id?: string;
@@ -151,6 +155,11 @@ function metadataOf(tx: Transaction): QtapMetadata {
   if (tx.process !== undefined) {
     m.process_id = String(tx.process.pid);
     if (tx.process.exe !== '') m.process_exe = tx.process.exe;
+    const c = tx.process.container;
+    if (c?.name !== undefined) m.container_name = c.name;
+    if (c?.image !== undefined) m.container_image = c.image;
+    if (c?.pod?.name !== undefined) m.pod_name = c.pod.name;
+    if (c?.pod?.namespace !== undefined) m.pod_namespace = c.pod.namespace;
   }
   if (tx.bytesSent > 0) m.bytes_sent = tx.bytesSent;
   if (tx.bytesReceived > 0) m.bytes_received = tx.bytesReceived;
