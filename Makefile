@@ -1,7 +1,7 @@
 # cleartap — `make run` starts capturing, `make test` runs every test. Both install what is missing.
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all setup build run test typecheck bench clean
+.PHONY: all setup build run test typecheck bench clean dist
 
 ifeq ($(V),1)
 Q :=
@@ -14,7 +14,9 @@ NODE = $(shell scripts/node.sh)
 NODE_INCLUDE = $(shell dirname $$(dirname $(NODE)))/include/node
 BPF_SRC := $(shell find bpf -name '*.h' -o -name '*.c')
 CLANG ?= clang
-BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -D__TARGET_ARCH_x86 -I$(BUILD)/include -Ibpf
+# The BPF object is CO-RE (any kernel with BTF) but its pt_regs accessors are per architecture.
+BPF_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -I$(BUILD)/include -Ibpf
 ADDON_CFLAGS := -O2 -g -Wall -Werror -fPIC -shared -I$(BUILD) -Ibpf
 
 all: build
@@ -64,6 +66,10 @@ test: setup build typecheck
 
 bench: setup build
 	$(Q)$(NODE) bench/https-capture.bench.ts $(ARGS)
+
+# Release: dist/cleartap-<version>-linux-<arch>.tar.gz (Node runtime included), SHA256SUMS, install.sh.
+dist: setup build
+	$(Q)scripts/package.sh
 
 clean:
 	rm -rf $(BUILD)

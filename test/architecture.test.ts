@@ -25,7 +25,10 @@ const ALLOWED: Record<string, readonly string[]> = {
   // tap/ turns filters into the kernel's skip bits (capture/wire.ts constants).
   tap: ['core', 'capture'],
   pipeline: ['core', 'capture', 'context', 'stream', 'protocols', 'sinks', 'config', 'rules', 'plugins', 'discovery', 'tap'],
-  cli: ['core', 'capture', 'pipeline', 'sinks', 'config', 'rules', 'plugins', 'discovery', 'tap'],
+  // The control plane reads the local store (sinks' query side), the inventory (discovery), and validates agent
+  // configs with the agent's own validator (config).
+  server: ['core', 'config', 'sinks', 'discovery'],
+  cli: ['core', 'capture', 'pipeline', 'sinks', 'config', 'rules', 'plugins', 'discovery', 'tap', 'server'],
 };
 
 function* sourceFiles(dir: string): Generator<string> {

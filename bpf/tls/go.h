@@ -12,6 +12,8 @@
  */
 #ifndef CT_TLS_GO_H
 #define CT_TLS_GO_H
+/* The register names below are x86-64's; on other architectures Go TLS is reported as unsupported. */
+#if defined(__TARGET_ARCH_x86)
 
 #define CT_GO_NETFD_SYSFD 16
 
@@ -84,4 +86,5 @@ int ct_uprobe_go_return(struct pt_regs *ctx)
 	ct_tls_emit(pid_tgid, call.conn, call.op, call.cookie, call.buf, (__u32)n);
 	return 0;
 }
+#endif /* __TARGET_ARCH_x86 */
 #endif

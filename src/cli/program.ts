@@ -9,14 +9,21 @@ import { ConfigError, ConfigWatcher, formatProblem, missingSecrets, type LoadedC
 import { Agent, captureFor } from '../pipeline/agent.ts';
 import { bodyBytesFor, processFilterOf, tagsOf, tapSettingsOf } from '../pipeline/config-settings.ts';
 import { configuredPipeline, dataDir } from '../pipeline/configured-pipeline.ts';
+import { StatusFile, statusFilePath, StatusPublisher } from '../pipeline/status-file.ts';
+import { statusCommand } from './status-command.ts';
 import { SKIP_NOTHING } from '../tap/index.ts';
 import type { CaptureLevelInput, StdoutFormat } from '../sinks/stdout/index.ts';
 import { addConfigCommands, loadEffectiveConfig } from './config-command.ts';
 import { discoverCommand } from './discover-command.ts';
+import { doctorCommand } from './doctor.ts';
 import { addStoreCommands } from './store-commands.ts';
 import { localStoreDir } from '../sinks/index.ts';
 import { passiveCommand, readCommand } from './passive-command.ts';
+import { serveCommand } from './serve-command.ts';
 import { captureLevel, wholeNumber } from './flag-values.ts';
+
+/** How often the running agent refreshes what `cleartap status` reads. */
+const STATUS_INTERVAL_MS = 5000;
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -75,6 +82,28 @@ async function capture(flags: CaptureFlags, command: Command): Promise<void> {
   log.info({ config: loaded.source }, 'config loaded');
 
   let agent: Agent | undefined;
+  const startedAt = Date.now();
+  const statusFile = new StatusFile(statusFilePath());
+  const status = new StatusPublisher(
+    statusFile,
+    () => {
+      if (!agent) return undefined;
+      const mem = process.memoryUsage();
+      const probes = agent.tlsProbes();
+      return {
+        agentPid: process.pid,
+        version: pkg.version,
+        startedAt,
+        updatedAt: Date.now(),
+        config: loaded.source,
+        status: agent.status(),
+        tlsAttached: probes.attached,
+        tlsUnsupported: probes.unsupported,
+        memoryMiB: { rss: mem.rss >> 20, heapUsed: mem.heapUsed >> 20 },
+      };
+    },
+    (err) => log.warn({ path: statusFile.path, error: err.message }, '`cleartap status` will not work: the status file cannot be written'),
+  );
   // Bodies are copied out of the traced processes only when an output shows them.
   const { pipeline, maxBodyBytes, storeCounters } = await configuredPipeline(loaded, log, { maxBody: flags.maxBody, skipOf: (pid) => agent?.skipOf(pid) ?? SKIP_NOTHING });
   agent = new Agent({
@@ -83,6 +112,7 @@ async function capture(flags: CaptureFlags, command: Command): Promise<void> {
     sink: pipeline,
     log,
     processFilter: processFilterOf(loaded.config),
+    onTlsChange: () => status.soon(),
   });
   try {
     agent.start();
@@ -92,6 +122,7 @@ async function capture(flags: CaptureFlags, command: Command): Promise<void> {
   }
 
   const running = agent;
+  status.start(STATUS_INTERVAL_MS);
   let reloading = Promise.resolve();
   const watcher =
     loaded.source === 'built-in default'
@@ -129,6 +160,7 @@ async function capture(flags: CaptureFlags, command: Command): Promise<void> {
     process.on('SIGTERM', onSignal);
   });
   watcher?.close();
+  status.stop();
   await reloading;
   await agent.stop();
   const mem = process.memoryUsage();
@@ -155,6 +187,8 @@ export function buildProgram(): Command {
 function withSubcommands(program: Command): Command {
   addConfigCommands(program);
   program.addCommand(readCommand()).addCommand(passiveCommand()).addCommand(discoverCommand());
+  program.addCommand(doctorCommand()).addCommand(statusCommand());
+  program.addCommand(serveCommand());
   addStoreCommands(program, { defaultDir: () => localStoreDir(loadEffectiveConfig(undefined).config.services, dataDir()) });
   return program;
 }

@@ -1,0 +1,43 @@
+// What every route handler works with: the server's state (users, sessions, tokens, agents, configs, audit log,
+// settings), its view of the local store (connection, index, live tail) and of the API inventory, and the
+// options it was started with. Built once by server.ts; closed in reverse order.
+
+import type { DatabaseSync } from 'node:sqlite';
+import type { Logger } from '../core/logger.ts';
+import type { ScryptParams } from './auth/passwords.ts';
+import type { LoginLimiter } from './auth/login-limiter.ts';
+import type { InventoryFiles } from './inventory/inventory-files.ts';
+import type { AgentStore } from './state/agents.ts';
+import type { AuditLog } from './state/audit-log.ts';
+import type { ConfigStore } from './state/config-versions.ts';
+import type { SessionStore } from './state/sessions.ts';
+import type { SettingsStore } from './state/settings.ts';
+import type { TokenStore } from './state/tokens.ts';
+import type { UserStore } from './state/users.ts';
+import type { LiveTail } from './store/live-tail.ts';
+import type { StoreConnection } from './store/store-connection.ts';
+import type { StoreIndexer } from './store/store-index.ts';
+
+export interface ServerContext {
+  log: Logger;
+  version: string;
+  stateDb: DatabaseSync;
+  users: UserStore;
+  sessions: SessionStore;
+  tokens: TokenStore;
+  agents: AgentStore;
+  configs: ConfigStore;
+  audit: AuditLog;
+  settings: SettingsStore;
+  store: StoreConnection;
+  indexer: StoreIndexer;
+  tail: LiveTail;
+  inventory: InventoryFiles;
+  loginLimiter: LoginLimiter;
+  scrypt: ScryptParams;
+  /** Set Secure on the session cookie even when the request did not arrive over TLS (a TLS proxy in front). */
+  secureCookies: boolean;
+  sessionTtlMs: number;
+  /** Ends every open live stream (called before the server closes). */
+  streams: Set<() => void>;
+}
