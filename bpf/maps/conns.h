@@ -18,7 +18,8 @@ struct ct_conn {
 	__u8 dir;         /* CT_DIR_* */
 	__u8 tls;         /* 1: ciphertext — payloads come from the TLS probes, never from here */
 	__u8 sniffed;     /* 1: the first payload was inspected for a TLS record header */
-	__u8 pad[5];
+	__u8 dgram;       /* 1: a UDP socket connected to port 53 (DNS): each call is one message */
+	__u8 pad[4];
 };
 
 struct {

@@ -6,6 +6,8 @@
 /* What a stash is for, beyond the data syscalls' CT_OP_SEND / CT_OP_RECV. */
 #define CT_STASH_SENDFILE 2
 #define CT_STASH_CONNECT 3
+#define CT_STASH_MMSG_SEND 4
+#define CT_STASH_MMSG_RECV 5
 
 struct ct_syscall_args {
 	__u64 buf;    /* the user buffer, or the iovec array when iovcnt > 0 */

@@ -29,6 +29,7 @@
 #define CT_SRC_SYSCALL 0
 #define CT_SRC_TLS 1
 #define CT_SRC_TLS_HELLO 2 /* the first ciphertext record of a TLS socket (ClientHello: its SNI), offset 0 */
+#define CT_SRC_DGRAM 3     /* one datagram of a UDP socket connected to port 53 (DNS); call_len is its size */
 
 /* Bytes of a TLS socket's first record passed up for its ClientHello. */
 #define CT_HELLO_MAX 2048
@@ -41,6 +42,9 @@
 #define CT_F_GAP 1 /* len == 0: call_len bytes starting at stream offset `offset` were not captured */
 
 /* Connection direction as the kernel saw it being set up. */
+/* The DNS port: UDP sockets connected to it are traced, one record per datagram. */
+#define CT_DNS_PORT 53
+
 #define CT_DIR_UNKNOWN 0
 #define CT_DIR_EGRESS 1  /* connect() */
 #define CT_DIR_INGRESS 2 /* accept() */
@@ -59,7 +63,8 @@
 #define CT_CNT_TLS_BIND 5       /* SSL* tied to a socket fd */
 #define CT_CNT_CONN_TRACKED 6   /* sockets the kernel started tracking */
 #define CT_CNT_EVENTS 7         /* records written */
-#define CT_CNT_MAX 8
+#define CT_CNT_MMSG_SKIPPED 8   /* DNS messages of a sendmmsg/recvmmsg past the first two, not captured */
+#define CT_CNT_MAX 9
 
 struct ct_data_event {
 	__u8 kind;     /* CT_EV_DATA */

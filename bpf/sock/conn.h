@@ -5,6 +5,7 @@
 #define CT_AF_INET 2
 #define CT_AF_INET6 10
 #define CT_SOCK_STREAM 1
+#define CT_SOCK_DGRAM 2
 #define CT_S_IFMT 00170000
 #define CT_S_IFSOCK 0140000
 /* How long after SSL_write returns its ciphertext may still be sent (Node) and bind. */
@@ -35,7 +36,8 @@ static __always_inline struct ct_conn *ct_conn_track(__u32 pid, __u32 fd, __u8 d
 	struct socket *sock = ct_fd_socket(fd);
 	if (!sock)
 		return NULL;
-	if (BPF_CORE_READ(sock, type) != CT_SOCK_STREAM)
+	short type = BPF_CORE_READ(sock, type);
+	if (type != CT_SOCK_STREAM && type != CT_SOCK_DGRAM)
 		return NULL;
 	struct sock *sk = BPF_CORE_READ(sock, sk);
 	if (!sk)
@@ -43,10 +45,14 @@ static __always_inline struct ct_conn *ct_conn_track(__u32 pid, __u32 fd, __u8 d
 	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	if (family != CT_AF_INET && family != CT_AF_INET6)
 		return NULL;
+	/* Of UDP, only DNS: a socket connected to port 53, as resolvers (glibc, c-ares, Go) use. */
+	__u8 dgram = type == CT_SOCK_DGRAM;
+	if (dgram && bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport)) != CT_DNS_PORT)
+		return NULL;
 
 	__u64 now = bpf_ktime_get_ns();
 	struct ct_conn_key key = {.pid = pid, .fd = fd};
-	struct ct_conn conn = {.conn_id = now, .dir = dir};
+	struct ct_conn conn = {.conn_id = now, .dir = dir, .dgram = dgram, .sniffed = dgram};
 	if (bpf_map_update_elem(&ct_conns, &key, &conn, BPF_ANY))
 		return NULL;
 	ct_count(CT_CNT_CONN_TRACKED, 1);

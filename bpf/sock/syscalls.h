@@ -34,6 +34,34 @@ static __always_inline __u64 ct_first_segment(const struct ct_syscall_args *a)
 	return (__u64)iov.iov_base;
 }
 
+/* One record (or several chunks) of what a socket call moved: the payload is at buf (an iovec array
+ * when iovcnt > 0). Plaintext and datagram bytes advance the socket's stream offset; a ClientHello does
+ * not (it is ciphertext, passed up once for its server name). */
+static __always_inline void ct_emit_socket_data(struct ct_conn *conn, __u64 pid_tgid, __u32 fd, __u8 op, __u8 source,
+						__u64 buf, __u32 iovcnt, __u32 len)
+{
+	struct ct_scratch *s = ct_scratch_get();
+	if (!s)
+		return;
+	struct ct_data_event *ev = (struct ct_data_event *)s->raw;
+	ev->kind = CT_EV_DATA;
+	ev->source = source;
+	ev->op = op;
+	ev->pid = pid_tgid >> 32;
+	ev->tid = (__u32)pid_tgid;
+	ev->ts_ns = bpf_ktime_get_ns();
+	ev->stream = conn->conn_id;
+	ev->call_len = len;
+	ev->cookie = fd;
+	__u64 off = 0;
+	if (source != CT_SRC_TLS_HELLO) {
+		off = conn->offset[op & 1];
+		conn->offset[op & 1] = off + len;
+	}
+	struct ct_payload p = {.buf = buf, .iovcnt = iovcnt, .len = len};
+	ct_emit_payload(s, &p, off);
+}
+
 static __always_inline int ct_sys_exit_data(long ret)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
@@ -47,7 +75,7 @@ static __always_inline int ct_sys_exit_data(long ret)
 	if (!conn || conn->tls)
 		return 0;
 	__u8 op = args.op & 1;
-	__u8 source = CT_SRC_SYSCALL;
+	__u8 source = conn->dgram ? CT_SRC_DGRAM : CT_SRC_SYSCALL;
 	__u32 len = ret;
 	if (!conn->sniffed && ret >= CT_TLS_SNIFF_LEN) {
 		conn->sniffed = 1;
@@ -62,26 +90,7 @@ static __always_inline int ct_sys_exit_data(long ret)
 			len = ret < CT_HELLO_MAX ? ret : CT_HELLO_MAX;
 		}
 	}
-	struct ct_scratch *s = ct_scratch_get();
-	if (!s)
-		return 0;
-	struct ct_data_event *ev = (struct ct_data_event *)s->raw;
-	ev->kind = CT_EV_DATA;
-	ev->source = source;
-	ev->op = op;
-	ev->pid = pid;
-	ev->tid = (__u32)pid_tgid;
-	ev->ts_ns = bpf_ktime_get_ns();
-	ev->stream = conn->conn_id;
-	ev->call_len = len;
-	ev->cookie = args.fd;
-	__u64 off = 0;
-	if (source == CT_SRC_SYSCALL) {
-		off = conn->offset[op];
-		conn->offset[op] = off + ret;
-	}
-	struct ct_payload p = {.buf = args.buf, .iovcnt = args.iovcnt, .len = len};
-	ct_emit_payload(s, &p, off);
+	ct_emit_socket_data(conn, pid_tgid, args.fd, op, source, args.buf, args.iovcnt, len);
 	return 0;
 }
 
@@ -171,6 +180,80 @@ CT_SYS_EXIT_DATA(write)
 CT_SYS_EXIT_DATA(sendto)
 CT_SYS_EXIT_DATA(writev)
 CT_SYS_EXIT_DATA(sendmsg)
+
+/* sendmmsg/recvmmsg: resolvers send a lookup's A and AAAA queries in one sendmmsg (glibc, libuv). Only
+ * DNS sockets are followed through them, and only the first CT_MMSG_MAX messages of a call (counted
+ * beyond). struct mmsghdr is a msghdr and the byte count of that message. */
+#define CT_MMSG_MAX 2
+#define CT_MMSG_SIZE 64
+#define CT_MMSG_LEN_OFF 56
+
+static __always_inline int ct_sys_enter_mmsg(__u32 fd, __u64 vec, __u8 op)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 pid = pid_tgid >> 32;
+	if (ct_skip_bits(pid) & CT_SKIP_DATA)
+		return 0;
+	struct ct_conn_key key = {.pid = pid, .fd = fd};
+	struct ct_conn *conn = bpf_map_lookup_elem(&ct_conns, &key);
+	if (!conn || !conn->dgram)
+		return 0;
+	struct ct_syscall_args args = {.buf = vec, .fd = fd, .op = op == CT_OP_SEND ? CT_STASH_MMSG_SEND : CT_STASH_MMSG_RECV};
+	bpf_map_update_elem(&ct_syscall_args, &pid_tgid, &args, BPF_ANY);
+	return 0;
+}
+
+static __always_inline int ct_sys_exit_mmsg(long ret, __u8 kind)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct ct_syscall_args args;
+	if (!ct_take_syscall_args(pid_tgid, kind, 0, &args) || ret <= 0)
+		return 0;
+	struct ct_conn_key key = {.pid = pid_tgid >> 32, .fd = args.fd};
+	struct ct_conn *conn = bpf_map_lookup_elem(&ct_conns, &key);
+	if (!conn)
+		return 0;
+	__u8 op = kind == CT_STASH_MMSG_SEND ? CT_OP_SEND : CT_OP_RECV;
+	if (ret > CT_MMSG_MAX)
+		ct_count(CT_CNT_MMSG_SKIPPED, ret - CT_MMSG_MAX);
+	for (int i = 0; i < CT_MMSG_MAX; i++) {
+		if (i >= ret)
+			break;
+		__u64 m = args.buf + i * CT_MMSG_SIZE;
+		struct user_msghdr msg = {};
+		__u32 len = 0;
+		if (bpf_probe_read_user(&msg, sizeof(msg), (void *)m) || bpf_probe_read_user(&len, sizeof(len), (void *)(m + CT_MMSG_LEN_OFF)))
+			break;
+		if (!msg.msg_iov || !msg.msg_iovlen || !len)
+			continue;
+		ct_emit_socket_data(conn, pid_tgid, args.fd, op, CT_SRC_DGRAM, (__u64)msg.msg_iov, msg.msg_iovlen, len);
+	}
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_sendmmsg")
+int ct_tp_enter_sendmmsg(struct trace_event_raw_sys_enter *ctx)
+{
+	return ct_sys_enter_mmsg(CT_ARG(ctx, 0), CT_ARG(ctx, 1), CT_OP_SEND);
+}
+
+SEC("tracepoint/syscalls/sys_exit_sendmmsg")
+int ct_tp_exit_sendmmsg(struct trace_event_raw_sys_exit *ctx)
+{
+	return ct_sys_exit_mmsg(ctx->ret, CT_STASH_MMSG_SEND);
+}
+
+SEC("tracepoint/syscalls/sys_enter_recvmmsg")
+int ct_tp_enter_recvmmsg(struct trace_event_raw_sys_enter *ctx)
+{
+	return ct_sys_enter_mmsg(CT_ARG(ctx, 0), CT_ARG(ctx, 1), CT_OP_RECV);
+}
+
+SEC("tracepoint/syscalls/sys_exit_recvmmsg")
+int ct_tp_exit_recvmmsg(struct trace_event_raw_sys_exit *ctx)
+{
+	return ct_sys_exit_mmsg(ctx->ret, CT_STASH_MMSG_RECV);
+}
 
 /* sendfile moves file bytes the process never holds in a buffer: report them as a gap so that
  * HTTP framing (Content-Length) stays in step, e.g. nginx serving static files. */

@@ -59,6 +59,8 @@ export interface KernelCounters {
   tlsSocketsBound: number;
   socketsTracked: number;
   records: number;
+  /** DNS messages beyond the first two of one sendmmsg/recvmmsg call. */
+  dnsMessagesSkipped: number;
   batchesDropped: number;
 }
 
@@ -215,6 +217,7 @@ export class BpfCapture {
       tlsSocketsBound: c[W.CT_CNT_TLS_BIND],
       socketsTracked: c[W.CT_CNT_CONN_TRACKED],
       records: c[W.CT_CNT_EVENTS],
+      dnsMessagesSkipped: c[W.CT_CNT_MMSG_SKIPPED],
       batchesDropped: c[W.CT_CNT_MAX],
     };
   }

@@ -15,10 +15,12 @@ export const CT_EV_EXIT = 6;
 export const CT_SRC_SYSCALL = 0;
 export const CT_SRC_TLS = 1;
 export const CT_SRC_TLS_HELLO = 2;
+export const CT_SRC_DGRAM = 3;
 export const CT_HELLO_MAX = 2048;
 export const CT_OP_SEND = 0;
 export const CT_OP_RECV = 1;
 export const CT_F_GAP = 1;
+export const CT_DNS_PORT = 53;
 export const CT_DIR_UNKNOWN = 0;
 export const CT_DIR_EGRESS = 1;
 export const CT_DIR_INGRESS = 2;
@@ -33,7 +35,8 @@ export const CT_CNT_STASH_MISS = 4;
 export const CT_CNT_TLS_BIND = 5;
 export const CT_CNT_CONN_TRACKED = 6;
 export const CT_CNT_EVENTS = 7;
-export const CT_CNT_MAX = 8;
+export const CT_CNT_MMSG_SKIPPED = 8;
+export const CT_CNT_MAX = 9;
 
 export const dataEvent = {
   kind: 0,

@@ -113,6 +113,8 @@ export interface DnsEvent {
   type: string;
   rcode?: string;
   answers: string[];
+  /** Query to answer, when both were seen. */
+  durationMs?: number;
   server?: string;
   processId?: string;
   processExe?: string;

@@ -89,6 +89,8 @@ export interface Transaction {
   tlsLibrary?: TlsLibrary;
   /** What the TLS handshake said in the clear (the ClientHello's server name). */
   tls?: { sni?: string };
+  /** The name the remote address was looked up as, from DNS answers this host received (egress). */
+  dnsName?: string;
   process?: ProcessContext;
   request: HttpRequestRecord;
   /** Absent when the connection ended before a response was seen. */
@@ -117,4 +119,6 @@ export interface DnsAuditRecord {
   /** "NOERROR", "NXDOMAIN", …; absent when no answer was seen. */
   rcode?: string;
   answers: string[];
+  /** From the query to its answer, when both were seen. */
+  latencyMs?: number;
 }

@@ -1,7 +1,7 @@
 // The eBPF agent: capture → connection tracking → HTTP/1 transactions → sink, with one lifecycle:
 // start() opens and attaches everything, stop() drains and detaches in reverse order.
 import type { Logger } from '../core/logger.ts';
-import type { Transaction } from '../core/transaction.ts';
+import type { DnsAuditRecord, Transaction } from '../core/transaction.ts';
 import { BpfCapture, DEFAULT_CAPTURE_OPTIONS, type CaptureOptions, type KernelCounters } from '../capture/bpf-capture.ts';
 import { containerFacts, ContainerResolver, ProcessTable, type ProcessDetails } from '../context/index.ts';
 import { ConnectionTracker } from '../stream/connection-tracker.ts';
@@ -12,6 +12,8 @@ import { ProcessSkips } from './process-skips.ts';
 
 export interface TransactionSink {
   write(batch: readonly Transaction[]): Promise<void>;
+  /** DNS lookups (tap.audit_include_dns decides what becomes of them). */
+  writeDns?(records: readonly DnsAuditRecord[]): void;
   close(): Promise<void>;
 }
 
@@ -219,6 +221,8 @@ export class Agent {
   }
 
   private flush(): void {
+    const lookups = this.tracker.drainDns();
+    if (lookups.length > 0) this.opts.sink.writeDns?.(lookups);
     const batch = this.tracker.drain();
     if (batch.length === 0) return;
     const bytes = weight(batch);

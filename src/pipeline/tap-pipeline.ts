@@ -170,6 +170,7 @@ export class TapPipeline implements TransactionSink {
           type: r.type,
           ...(r.rcode !== undefined && { rcode: r.rcode }),
           answers: r.answers,
+          ...(r.latencyMs !== undefined && { durationMs: Math.round(r.latencyMs * 1000) / 1000 }),
           ...(r.server && { server: r.server.address.includes(':') ? `[${r.server.address}]:${r.server.port}` : `${r.server.address}:${r.server.port}` }),
           ...(r.process && { processId: String(r.process.pid), processExe: r.process.exe }),
         },

@@ -4,12 +4,16 @@
 import { clientHelloServerName } from '../protocols/tls/index.ts';
 import type { BindRecord, CaptureHandler, CloseRecord, ConnRecord, DataRecord, ExecRecord } from '../capture/decode.ts';
 import type { Http1Exchange, Http1Limits } from '../protocols/http1/index.ts';
-import type { ProcessContext, TlsLibrary, Transaction } from '../core/transaction.ts';
+import type { DnsAuditRecord, ProcessContext, TlsLibrary, Transaction } from '../core/transaction.ts';
 import * as W from '../capture/wire.ts';
-import { formatAddress } from './address.ts';
+import { formatAddress } from '../core/address-text.ts';
 import { newStreamCounters, type StreamCounters } from './counters.ts';
 import { Flow, RECV, SEND, type SocketInfo } from './flow.ts';
 import { toTransaction } from './http1-transaction.ts';
+import { DnsObserver } from './dns-observer.ts';
+
+/** Connections to this port carry DNS (over TCP; UDP sockets come marked by the kernel). */
+const DNS_PORT = 53;
 
 export interface TrackerEnvironment {
   /** Process context for a pid (cached; may read /proc). */
@@ -55,6 +59,8 @@ export class ConnectionTracker implements CaptureHandler {
    */
   private readonly held = new Map<Flow, { sinceNs: number; exchanges: Http1Exchange[] }>();
   private readonly out: Transaction[] = [];
+  /** DNS lookups: audit records, and the names connections' addresses were asked as. */
+  readonly dns: DnsObserver;
   private flowSeq = 0;
   private txSeq = 0;
   private readonly runId = Date.now().toString(36);
@@ -62,6 +68,7 @@ export class ConnectionTracker implements CaptureHandler {
   constructor(env: TrackerEnvironment, opts: Partial<TrackerOptions> = {}) {
     this.env = env;
     this.opts = { ...DEFAULT_TRACKER_OPTIONS, ...opts };
+    this.dns = new DnsObserver(env);
   }
 
   /** Parser limits for flows created from now on (a config reload; open flows keep theirs). */
@@ -79,6 +86,11 @@ export class ConnectionTracker implements CaptureHandler {
     return this.out.splice(0, this.out.length);
   }
 
+  /** DNS lookups completed (or given up on) since the last call. */
+  drainDns(): DnsAuditRecord[] {
+    return this.dns.drain();
+  }
+
   onData(r: DataRecord): void {
     let flow: Flow;
     if (r.source === W.CT_SRC_TLS_HELLO) {
@@ -86,11 +98,19 @@ export class ConnectionTracker implements CaptureHandler {
       if (sni !== undefined) this.socket(r.pid, r.stream, r.cookie).sni = sni;
       return;
     }
+    if (r.source === W.CT_SRC_DGRAM) {
+      this.dns.datagram(this.socket(r.pid, r.stream, r.cookie), r.payload, !r.gap && r.payload.length === r.callLen, r.tsNs);
+      return;
+    }
     if (r.source === W.CT_SRC_TLS) {
       flow = this.tlsFlow(r.pid, r.stream, r.cookie, r.tsNs);
     } else {
       const sock = this.socket(r.pid, r.stream, r.cookie);
       if (sock.ssl) return; // the kernel marks TLS sockets itself; this is a late record of one
+      if (sock.remote?.port === DNS_PORT) {
+        this.dns.stream(sock, r.op, r.payload, r.gap ? r.callLen : 0, r.tsNs);
+        return;
+      }
       flow = sock.flow ??= this.newFlow(r.pid, undefined, sock, r.tsNs);
     }
     flow.ingest(r.op, r.offset, r.payload, r.gap ? r.callLen : 0, r.tsNs);
@@ -123,6 +143,7 @@ export class ConnectionTracker implements CaptureHandler {
     const sock = bySock?.get(r.connId);
     if (sock) {
       bySock!.delete(r.connId);
+      this.dns.closed(sock);
       if (sock.flow) {
         sock.flow.catchUp(SEND, r.sent, r.tsNs);
         sock.flow.catchUp(RECV, r.received, r.tsNs);
@@ -152,6 +173,7 @@ export class ConnectionTracker implements CaptureHandler {
 
   /** Finishes flows idle past the limit, and stops waiting for ties that did not come. */
   sweep(nowNs: number): void {
+    this.dns.sweep(nowNs);
     for (const [flow, h] of [...this.held]) if (nowNs - h.sinceNs > this.opts.bindWaitNs) this.release(flow);
     for (const flow of [...this.flows]) {
       if (nowNs - flow.lastNs > this.opts.idleNs) {
@@ -254,6 +276,7 @@ export class ConnectionTracker implements CaptureHandler {
         remote: sock?.remote,
         tlsLibrary: flow.tlsLibrary,
         sni: sock?.sni,
+        dnsName: sock?.remote && direction === 'egress' ? this.dns.book.lookup(sock.remote.address, this.env.wallMs(flow.lastNs)) : undefined,
         process,
         wallMs: this.env.wallMs,
       });

@@ -13,6 +13,8 @@ export interface ConnectionFacts {
   tlsLibrary?: TlsLibrary;
   /** The server name of the connection's TLS ClientHello. */
   sni?: string;
+  /** The name a DNS lookup of this process's host gave the remote address (egress). */
+  dnsName?: string | undefined;
   process?: ProcessContext;
   /** CLOCK_MONOTONIC ns → Unix ms. */
   wallMs(tsNs: number): number;
@@ -102,6 +104,7 @@ export function toTransaction(ex: Http1Exchange, c: ConnectionFacts): Transactio
   if (remote) tx.remote = remote;
   if (c.tlsLibrary) tx.tlsLibrary = c.tlsLibrary;
   if (c.sni !== undefined) tx.tls = { sni: c.sni };
+  if (c.dnsName !== undefined) tx.dnsName = c.dnsName;
   if (c.process) tx.process = c.process;
   if (res) {
     tx.response = {

@@ -28,6 +28,7 @@
 // | cleartap.local / remote             | local / remote as "addr:port" ([v6]:port)          | summary  |
 // | cleartap.tls_library                | tlsLibrary                                         | summary  |
 // | cleartap.tls_sni                    | tls.sni (the ClientHello's server name)            | summary  |
+// | cleartap.dns_name                   | dnsName (what DNS called the remote address)       | summary  |
 // | cleartap.uid / user / cmdline       | process.uid / user / cmdline                       | summary  |
 // | cleartap.cgroup / container_id      | process.cgroupPath / containerId                   | summary  |
 // | cleartap.http_version               | request.version ("HTTP/1.1")                       | summary  |
@@ -98,6 +99,8 @@ export interface CleartapExtension {
   local?: string;
   remote?: string;
   tls_library?: string;
+  /** The name DNS gave the remote address (egress), when this host looked it up. */
+  dns_name?: string;
   tls_sni?: string;
   uid?: number;
   user?: string;
@@ -208,6 +211,7 @@ function extensionOf(tx: Transaction, details: boolean, full: boolean): Cleartap
   if (remote !== '') e.remote = remote;
   if (tx.tlsLibrary !== undefined) e.tls_library = tx.tlsLibrary;
   if (tx.tls?.sni !== undefined) e.tls_sni = tx.tls.sni;
+  if (tx.dnsName !== undefined) e.dns_name = tx.dnsName;
   const p = tx.process;
   if (p !== undefined) {
     e.uid = p.uid; // uid 0 is meaningful (root): kept whenever the process is known

@@ -4,7 +4,7 @@
 // (the side whose bytes are requests).
 import type { TcpSegment } from '../../capture/pcap/index.ts';
 import type { NetEndpoint } from '../../core/transaction.ts';
-import { formatAddress } from '../address.ts';
+import { formatAddress } from '../../core/address-text.ts';
 import type { Flow } from '../flow.ts';
 import { HalfStream, type HalfStreamSink, type QueueBudget, type ReassemblyCounters, type ReassemblyLimits } from '../tcp/index.ts';
 

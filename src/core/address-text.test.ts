@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatAddress } from './address.ts';
+import { formatAddress } from './address-text.ts';
 
 const v6 = (...b: number[]) => Uint8Array.from([...b, ...new Array(16 - b.length).fill(0)]);
 
