@@ -37,8 +37,9 @@ export class TlsAttachManager {
   private readonly seen = new Set<string>();
   /** Keys of the host's well-known TLS files (always attached). */
   private readonly hostFiles = new Set<string>();
-  /** Mount namespaces whose well-known TLS libraries were looked at (ours first). */
+  /** Mount namespaces whose well-known TLS libraries were looked at. */
   private readonly namespaces = new Set<string>();
+  private ownNamespace: string | undefined;
   /** pid → when its next rescans are due (ms, ascending). */
   private readonly rescans = new Map<number, number[]>();
   private timer: NodeJS.Timeout | undefined;
@@ -70,6 +71,7 @@ export class TlsAttachManager {
   }
 
   attachKnown(): void {
+    this.ownNamespace = this.mountNamespace(process.pid);
     this.considerNamespace(process.pid);
     this.attachAll();
     this.timer = setInterval(() => this.tick(), TICK_MS);
@@ -108,22 +110,26 @@ export class TlsAttachManager {
     const rootOf = alive ? pid : ppid;
     this.considerNamespace(rootOf);
     if (!alive && filename.startsWith('/')) {
-      for (const t of wellKnownTargets({ root: `/proc/${ppid}/root`, libDirs: [], executables: [filename] })) this.consider(t, []);
+      const root = this.mountNamespace(ppid) === this.ownNamespace ? '' : `/proc/${ppid}/root`;
+      for (const t of wellKnownTargets({ root, libDirs: [], executables: [filename] })) this.consider(t, []);
     }
     const now = Date.now();
     this.rescans.set(pid, RESCAN_AFTER_EXEC_MS.map((d) => now + d));
   }
 
-  private considerNamespace(pid: number): void {
-    let ns: string;
+  private mountNamespace(pid: number): string | undefined {
     try {
-      ns = readlinkSync(`/proc/${pid}/ns/mnt`);
+      return readlinkSync(`/proc/${pid}/ns/mnt`);
     } catch {
-      return; // gone, or a kernel thread
+      return undefined; // gone, or a kernel thread
     }
-    if (this.namespaces.has(ns)) return;
+  }
+
+  private considerNamespace(pid: number): void {
+    const ns = this.mountNamespace(pid);
+    if (ns === undefined || this.namespaces.has(ns)) return;
     this.namespaces.add(ns);
-    if (this.namespaces.size === 1) return; // our own, recorded first by attachKnown
+    if (ns === this.ownNamespace) return; // ours: attachKnown covers it
     for (const t of wellKnownTargets({ root: `/proc/${pid}/root` })) this.consider(t, [pid]);
   }
 

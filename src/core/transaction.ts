@@ -84,7 +84,7 @@ export interface Transaction {
   /** Host header (without port), else the remote address. */
   host: string;
   scheme: 'http' | 'https';
-  protocol: 'http1';
+  protocol: 'http1' | 'http2';
   /** Set when the plaintext came from a TLS library probe. */
   tlsLibrary?: TlsLibrary;
   /** What the TLS handshake said in the clear (the ClientHello's server name). */
@@ -100,10 +100,27 @@ export interface Transaction {
   bytesReceived: number;
   /** The exchange switched protocols (101 / CONNECT); bytes after it are not parsed. */
   upgraded?: boolean;
+  /** HTTP/2: the stream was reset (RST_STREAM), by which end and with which error. */
+  streamReset?: { by: 'client' | 'server'; error: string };
+  /** A gRPC call (HTTP/2 with content-type application/grpc*). */
+  grpc?: GrpcCall;
+  /** HTTP/2: some header fields could not be decoded (the capture joined the connection late). */
+  headersIncomplete?: true;
   /** Bytes of this exchange the capture never saw (ring-buffer drops, truncated calls). */
   gapBytes?: number;
   /** The request or the response ended before its framing did (connection or capture ended first). */
   incomplete?: true;
+}
+
+export interface GrpcCall {
+  service: string;
+  method: string;
+  /** grpc-status (0 = OK) and its name; absent when the call did not finish. */
+  status?: number;
+  statusName?: string;
+  message?: string;
+  requestMessages: number;
+  responseMessages: number;
 }
 
 /** One DNS question and its answer, as tap.audit_include_dns reports it (the DNS parser fills these). */

@@ -3,13 +3,14 @@
 // a full table evicts its least recently active flow, and every drop is counted.
 import { clientHelloServerName } from '../protocols/tls/index.ts';
 import type { BindRecord, CaptureHandler, CloseRecord, ConnRecord, DataRecord, ExecRecord } from '../capture/decode.ts';
-import type { Http1Exchange, Http1Limits } from '../protocols/http1/index.ts';
+import type { Http1Limits } from '../protocols/http1/index.ts';
 import type { DnsAuditRecord, ProcessContext, TlsLibrary, Transaction } from '../core/transaction.ts';
 import * as W from '../capture/wire.ts';
 import { formatAddress } from '../core/address-text.ts';
 import { newStreamCounters, type StreamCounters } from './counters.ts';
-import { Flow, RECV, SEND, type SocketInfo } from './flow.ts';
-import { toTransaction } from './http1-transaction.ts';
+import { Flow, RECV, SEND, type FlowExchange, type SocketInfo } from './flow.ts';
+import type { ConnectionFacts } from './http1-transaction.ts';
+import { transactionOf } from './transaction-of.ts';
 import { DnsObserver } from './dns-observer.ts';
 
 /** Connections to this port carry DNS (over TCP; UDP sockets come marked by the kernel). */
@@ -57,7 +58,7 @@ export class ConnectionTracker implements CaptureHandler {
    * answers its first request before the ciphertext write that ties the SSL* to the socket, so
    * they wait (bindWaitNs at most) for the addresses and direction that tie brings.
    */
-  private readonly held = new Map<Flow, { sinceNs: number; exchanges: Http1Exchange[] }>();
+  private readonly held = new Map<Flow, { sinceNs: number; exchanges: FlowExchange[] }>();
   private readonly out: Transaction[] = [];
   /** DNS lookups: audit records, and the names connections' addresses were asked as. */
   readonly dns: DnsObserver;
@@ -250,7 +251,7 @@ export class ConnectionTracker implements CaptureHandler {
     this.output(flow, h.exchanges);
   }
 
-  private emit(flow: Flow, exchanges: readonly Http1Exchange[]): void {
+  private emit(flow: Flow, exchanges: readonly FlowExchange[]): void {
     if (exchanges.length === 0) return;
     const held = this.held.get(flow);
     if (held) {
@@ -262,12 +263,12 @@ export class ConnectionTracker implements CaptureHandler {
     }
   }
 
-  private output(flow: Flow, exchanges: readonly Http1Exchange[]): void {
+  private output(flow: Flow, exchanges: readonly FlowExchange[]): void {
     const direction = flow.direction ?? 'egress';
     const sock = flow.socket;
     const process = this.env.process(flow.pid);
     for (const ex of exchanges) {
-      const tx = toTransaction(ex, {
+      const facts: ConnectionFacts = {
         id: `${this.runId}-t${++this.txSeq}`,
         connectionId: flow.id,
         direction,
@@ -279,7 +280,8 @@ export class ConnectionTracker implements CaptureHandler {
         dnsName: sock?.remote && direction === 'egress' ? this.dns.book.lookup(sock.remote.address, this.env.wallMs(flow.lastNs)) : undefined,
         process,
         wallMs: this.env.wallMs,
-      });
+      };
+      const tx = transactionOf(ex, facts);
       this.counters.transactions++;
       if (!tx.response) this.counters.unanswered++;
       this.out.push(tx);

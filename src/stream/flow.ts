@@ -3,6 +3,7 @@
 // range is a gap the parser is told about (never silently spliced), and a repeated range is dropped.
 import type { StreamRole } from '../protocols/contract.ts';
 import { Http1Session, sniffHttp1, type Http1Exchange, type Http1Limits, type Http1Stats } from '../protocols/http1/index.ts';
+import { Http2Session, sniffHttp2, type Http2Exchange } from '../protocols/http2/index.ts';
 import type { Direction, NetEndpoint, TlsLibrary } from '../core/transaction.ts';
 import type { StreamCounters } from './counters.ts';
 
@@ -23,7 +24,10 @@ export interface SocketInfo {
   sni?: string;
 }
 
-const NO_EXCHANGES: readonly Http1Exchange[] = Object.freeze([]);
+/** What a flow's parser hands over: an HTTP/1 exchange, or one HTTP/2 stream (it has a streamId). */
+export type FlowExchange = Http1Exchange | Http2Exchange;
+
+const NO_EXCHANGES: readonly FlowExchange[] = Object.freeze([]);
 
 export const SEND = 0;
 /** How much of a connection may go by without an HTTP/1 message start before it is taken for another protocol. */
@@ -50,6 +54,7 @@ export class Flow {
   /** The HTTP role of the bytes this process sends; undefined until the first payload is sniffed. */
   sendRole: StreamRole | undefined;
   private session: Http1Session | undefined;
+  private h2: Http2Session | undefined;
   /** Bytes seen before any HTTP/1 message start; past MAX_UNSYNCED_BYTES the flow is not HTTP. */
   private unsynced = 0;
   private readonly expected = [Number.NaN, Number.NaN];
@@ -87,14 +92,15 @@ export class Flow {
     this.expected[op] = Math.max(expected, offset + payload.length);
     if (payload.length === 0) return;
 
-    if (!this.session) {
+    if (!this.session && !this.h2) {
       if (this.unsynced > MAX_UNSYNCED_BYTES || !this.start(op, payload)) {
         this.unsynced += payload.length;
         this.counters.notHttpBytes += payload.length;
         return;
       }
     }
-    this.session!.push(this.roleOf(op), payload, tsNs);
+    if (this.h2) this.h2.push(this.roleOf(op), payload, tsNs);
+    else this.session!.push(this.roleOf(op), payload, tsNs);
   }
 
   /** The next bytes of `op` begin a TCP segment (passive capture): a parser that lost sync may resync there. */
@@ -115,12 +121,14 @@ export class Flow {
   }
 
   /** Exchanges completed since the last call. */
-  take(): readonly Http1Exchange[] {
+  take(): readonly FlowExchange[] {
+    if (this.h2) return this.h2.take();
     return this.session ? this.session.take() : NO_EXCHANGES;
   }
 
   /** The connection is over: finish what the framing allows and hand over the rest as incomplete. */
-  finish(tsNs: number): Http1Exchange[] {
+  finish(tsNs: number): FlowExchange[] {
+    if (this.h2) return this.h2.flush();
     const s = this.session;
     if (!s) return [];
     s.end('request', tsNs);
@@ -130,6 +138,7 @@ export class Flow {
 
   /** Nothing this flow is given from now on can become an exchange: not HTTP/1, or its session upgraded or failed. */
   get exhausted(): boolean {
+    if (this.h2) return this.h2.state !== 'active';
     return this.session ? this.session.state !== 'active' : this.unsynced > MAX_UNSYNCED_BYTES;
   }
 
@@ -155,15 +164,24 @@ export class Flow {
    */
   private start(op: number, payload: Uint8Array): boolean {
     const role = sniffHttp1(payload);
-    if (!role) return false;
-    this.sendRole = op === SEND ? role : role === 'request' ? 'response' : 'request';
-    this.session = new Http1Session(this.limits);
+    if (role) {
+      this.sendRole = op === SEND ? role : role === 'request' ? 'response' : 'request';
+      this.session = new Http1Session(this.limits);
+      return true;
+    }
+    // HTTP/2 with prior knowledge (h2c) or ALPN h2 over TLS: the client preface, or the server's SETTINGS
+    // (a server may write it before it reads the preface).
+    const h2 = sniffHttp2(payload);
+    if (!h2) return false;
+    this.sendRole = op === SEND ? h2 : h2 === 'request' ? 'response' : 'request';
+    this.h2 = new Http2Session({ ...(this.limits.maxBodyBytes === undefined ? {} : { maxBodyBytes: this.limits.maxBodyBytes }) });
     return true;
   }
 
   private lose(op: number, bytes: number, tsNs: number): void {
     if (bytes <= 0) return;
     this.counters.gapBytes += bytes;
+    if (this.h2) this.h2.gap(this.roleOf(op), bytes, tsNs);
     if (this.session) this.session.gap(this.roleOf(op), bytes, tsNs);
   }
 }

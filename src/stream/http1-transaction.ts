@@ -20,7 +20,7 @@ export interface ConnectionFacts {
   wallMs(tsNs: number): number;
 }
 
-function header(headers: HeaderList, lowerName: string): string | undefined {
+export function header(headers: HeaderList, lowerName: string): string | undefined {
   for (const [name, value] of headers) {
     if (name.length === lowerName.length && name.toLowerCase() === lowerName) return value;
   }
@@ -28,7 +28,7 @@ function header(headers: HeaderList, lowerName: string): string | undefined {
 }
 
 /** "host:port" or "[v6]:port" → the host part. */
-function hostOnly(authority: string): string {
+export function hostOnly(authority: string): string {
   if (authority.startsWith('[')) {
     const end = authority.indexOf(']');
     return end > 0 ? authority.slice(1, end) : authority;
@@ -37,7 +37,7 @@ function hostOnly(authority: string): string {
   return colon >= 0 && authority.indexOf(':', colon + 1) < 0 ? authority.slice(0, colon) : authority;
 }
 
-function pathOf(target: string): string {
+export function pathOf(target: string): string {
   const q = target.indexOf('?');
   return q >= 0 ? target.slice(0, q) : target;
 }

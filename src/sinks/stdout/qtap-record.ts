@@ -29,6 +29,7 @@
 // | cleartap.tls_library                | tlsLibrary                                         | summary  |
 // | cleartap.tls_sni                    | tls.sni (the ClientHello's server name)            | summary  |
 // | cleartap.dns_name                   | dnsName (what DNS called the remote address)       | summary  |
+// | cleartap.grpc / stream_reset        | grpc (service, method, status) / streamReset       | summary  |
 // | cleartap.uid / user / cmdline       | process.uid / user / cmdline                       | summary  |
 // | cleartap.cgroup / container_id      | process.cgroupPath / containerId                   | summary  |
 // | cleartap.http_version               | request.version ("HTTP/1.1")                       | summary  |
@@ -99,6 +100,10 @@ export interface CleartapExtension {
   local?: string;
   remote?: string;
   tls_library?: string;
+  /** gRPC calls: service, method, status and message counts. */
+  grpc?: { service: string; method: string; status?: number; status_name?: string; message?: string; request_messages: number; response_messages: number };
+  /** HTTP/2: "CANCEL by the client" when the stream was reset. */
+  stream_reset?: string;
   /** The name DNS gave the remote address (egress), when this host looked it up. */
   dns_name?: string;
   tls_sni?: string;
@@ -212,6 +217,14 @@ function extensionOf(tx: Transaction, details: boolean, full: boolean): Cleartap
   if (tx.tlsLibrary !== undefined) e.tls_library = tx.tlsLibrary;
   if (tx.tls?.sni !== undefined) e.tls_sni = tx.tls.sni;
   if (tx.dnsName !== undefined) e.dns_name = tx.dnsName;
+  if (tx.grpc !== undefined) {
+    const g = tx.grpc;
+    e.grpc = { service: g.service, method: g.method, request_messages: g.requestMessages, response_messages: g.responseMessages };
+    if (g.status !== undefined) e.grpc.status = g.status;
+    if (g.statusName !== undefined) e.grpc.status_name = g.statusName;
+    if (g.message !== undefined) e.grpc.message = g.message;
+  }
+  if (tx.streamReset !== undefined) e.stream_reset = `${tx.streamReset.error} by the ${tx.streamReset.by}`;
   const p = tx.process;
   if (p !== undefined) {
     e.uid = p.uid; // uid 0 is meaningful (root): kept whenever the process is known

@@ -4,10 +4,10 @@
 // any speed), out-of-order data has a per-direction and an overall budget, and every drop is counted.
 import { TcpFlag, type TcpSegment } from '../../capture/pcap/index.ts';
 import type { Transaction } from '../../core/transaction.ts';
-import type { Http1Exchange, Http1Limits, Http1Stats } from '../../protocols/http1/index.ts';
+import type { Http1Limits, Http1Stats } from '../../protocols/http1/index.ts';
 import { newStreamCounters } from '../counters.ts';
-import { Flow } from '../flow.ts';
-import { toTransaction } from '../http1-transaction.ts';
+import { Flow, type FlowExchange } from '../flow.ts';
+import { transactionOf } from '../transaction-of.ts';
 import { DEFAULT_REASSEMBLY_LIMITS, newReassemblyCounters, type QueueBudget, type ReassemblyCounters, type ReassemblyLimits } from '../tcp/index.ts';
 import { addParserStats, newConnectionCounters, newParserTotals, type ConnectionCounters } from './connection-counters.ts';
 import { ConnectionTable } from './connection-table.ts';
@@ -240,7 +240,7 @@ export class PacketTracker {
     if (stats) addParserStats(this.parser, stats);
   }
 
-  private output(conn: TcpConnection, exchanges: readonly Http1Exchange[]): void {
+  private output(conn: TcpConnection, exchanges: readonly FlowExchange[]): void {
     if (exchanges.length === 0) return;
     if (conn.shadowed) {
       this.counters.natDuplicateExchanges += exchanges.length;
@@ -253,7 +253,7 @@ export class PacketTracker {
     const isLocal = this.opts.isLocalAddress;
     const egress = isLocal !== undefined && isLocal(client.address) && !isLocal(server.address);
     for (const ex of exchanges) {
-      const tx = toTransaction(ex, {
+      const tx = transactionOf(ex, {
         id: `${this.runId}-t${++this.txSeq}`,
         connectionId: conn.flow.id,
         direction: egress ? 'egress' : 'ingress',
