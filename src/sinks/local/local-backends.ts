@@ -52,11 +52,15 @@ export function createLocalObjectBackend(options: LocalBackendOptions): ObjectBa
     return sizes;
   };
 
+  // A write still under way when the spool gives up on it at close must finish before the database closes.
+  let inFlight: Promise<unknown> = Promise.resolve();
   return {
     async write(items) {
       let sizes: number[];
       try {
-        sizes = await writeFiles(items);
+        const files = writeFiles(items);
+        inFlight = files.catch(() => {});
+        sizes = await files;
       } catch (err) {
         throw storeError(dir, 'writing an object file failed', err);
       }
@@ -75,6 +79,7 @@ export function createLocalObjectBackend(options: LocalBackendOptions): ObjectBa
     },
     async close() {
       await stopRetention();
+      await inFlight;
       db.close();
     },
   };
