@@ -14,8 +14,10 @@ export interface StreamCounters {
   transactions: number;
   /** Transactions without a response (connection ended first). */
   unanswered: number;
+  /** HTTP/2 connections joined after their start (HPACK state unknown: some header fields cannot be read). */
+  http2JoinedLate: number;
 }
 
 export function newStreamCounters(): StreamCounters {
-  return { gapBytes: 0, duplicateBytes: 0, notHttpBytes: 0, flowsExpired: 0, flowsEvicted: 0, flowsOpened: 0, transactions: 0, unanswered: 0 };
+  return { gapBytes: 0, duplicateBytes: 0, notHttpBytes: 0, flowsExpired: 0, flowsEvicted: 0, flowsOpened: 0, transactions: 0, unanswered: 0, http2JoinedLate: 0 };
 }

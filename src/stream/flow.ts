@@ -3,9 +3,10 @@
 // range is a gap the parser is told about (never silently spliced), and a repeated range is dropped.
 import type { StreamRole } from '../protocols/contract.ts';
 import { Http1Session, sniffHttp1, type Http1Exchange, type Http1Limits, type Http1Stats } from '../protocols/http1/index.ts';
-import { Http2Session, sniffHttp2, type Http2Exchange } from '../protocols/http2/index.ts';
+import { Http2Session, looksLikeHttp2Frames, sniffHttp2, type Http2Exchange } from '../protocols/http2/index.ts';
 import type { Direction, NetEndpoint, TlsLibrary } from '../core/transaction.ts';
 import type { StreamCounters } from './counters.ts';
+import { switchedToH2c, upgradedRequest } from './h2c-upgrade.ts';
 
 /** A TCP socket the kernel reported (CT_EV_CONN), keyed by its connection id. */
 export interface SocketInfo {
@@ -123,7 +124,16 @@ export class Flow {
   /** Exchanges completed since the last call. */
   take(): readonly FlowExchange[] {
     if (this.h2) return this.h2.take();
-    return this.session ? this.session.take() : NO_EXCHANGES;
+    if (!this.session) return NO_EXCHANGES;
+    const exchanges = this.session.take();
+    if (this.session.state !== 'upgraded' || exchanges.length === 0) return exchanges;
+    const last = exchanges[exchanges.length - 1];
+    if (!switchedToH2c(last)) return exchanges;
+    // The switch to h2c: the upgrade request becomes stream 1, answered in HTTP/2; what followed the 101 in
+    // each direction is the start of the HTTP/2 connection.
+    this.h2 = new Http2Session(this.h2Limits(), { upgradedRequest: upgradedRequest(last) });
+    for (const { role, bytes, tsNs } of this.session.takeUpgradedBytes()) this.h2.push(role, bytes, tsNs);
+    return [...exchanges.slice(0, -1), ...this.h2.take()];
   }
 
   /** The connection is over: finish what the framing allows and hand over the rest as incomplete. */
@@ -172,10 +182,23 @@ export class Flow {
     // HTTP/2 with prior knowledge (h2c) or ALPN h2 over TLS: the client preface, or the server's SETTINGS
     // (a server may write it before it reads the preface).
     const h2 = sniffHttp2(payload);
-    if (!h2) return false;
-    this.sendRole = op === SEND ? h2 : h2 === 'request' ? 'response' : 'request';
-    this.h2 = new Http2Session({ ...(this.limits.maxBodyBytes === undefined ? {} : { maxBodyBytes: this.limits.maxBodyBytes }) });
+    if (h2) {
+      this.sendRole = op === SEND ? h2 : h2 === 'request' ? 'response' : 'request';
+      this.h2 = new Http2Session(this.h2Limits());
+      return true;
+    }
+    // An HTTP/2 connection that predates the agent: whole frames, on a socket whose direction says who the
+    // client is. Its HPACK state is unknown: fields that need it are flagged (headersIncomplete), and counted.
+    const dir = this.socket?.direction;
+    if (dir === undefined || !looksLikeHttp2Frames(payload)) return false;
+    this.sendRole = dir === 'egress' ? 'request' : 'response';
+    this.h2 = new Http2Session(this.h2Limits(), { midStream: true });
+    this.counters.http2JoinedLate++;
     return true;
+  }
+
+  private h2Limits(): { maxBodyBytes?: number } {
+    return this.limits.maxBodyBytes === undefined ? {} : { maxBodyBytes: this.limits.maxBodyBytes };
   }
 
   private lose(op: number, bytes: number, tsNs: number): void {

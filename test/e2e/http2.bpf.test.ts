@@ -1,11 +1,12 @@
 // HTTP/2 captured for real: curl --http2 (ALPN h2 over OpenSSL) and a Node http2 client against a Node
 // http2 server (TLS in node's OpenSSL), nghttp with prior knowledge against a cleartext (h2c) server, and a
-// gRPC-shaped call. Both ends of each connection are asserted.
+// gRPC-shaped call, and h2c by Upgrade against a Go server. Both ends of each connection are asserted.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AgentProcess, onPort } from '../helpers/agent.ts';
-import { run, start, stopAll, waitUntil } from '../helpers/children.ts';
+import { freePort, run, start, stopAll, waitForPort, waitUntil } from '../helpers/children.ts';
 import { makeCert, tempDir } from '../helpers/servers.ts';
+import { buildGoFixture } from '../helpers/go-build.ts';
 import type { QtapHttpTransaction } from '../../src/sinks/stdout/index.ts';
 
 const SERVER = new URL('../fixtures/http2/server.mjs', import.meta.url).pathname;
@@ -85,4 +86,21 @@ test('a gRPC-shaped call from a Node http2 client: service, method, status and m
   const byMethod = new Map(calls.map((t) => [t.cleartap?.grpc?.method, t.cleartap?.grpc]));
   assert.deepEqual(byMethod.get('SayHello'), { service: 'demo.Greeter', method: 'SayHello', status: 0, status_name: 'OK', request_messages: 1, response_messages: 1 });
   assert.deepEqual(byMethod.get('Fail'), { service: 'demo.Greeter', method: 'Fail', status: 7, status_name: 'PERMISSION_DENIED', message: 'no access', request_messages: 1, response_messages: 0 });
+});
+
+test('curl --http2 on http:// (h2c by Upgrade) → Go h2c server: stream 1 is the upgrade request, answered in HTTP/2', async () => {
+  const server = await buildGoFixture('h2c-server');
+  const port = await freePort();
+  start(server, [`127.0.0.1:${port}`]);
+  await waitForPort(port);
+  const r = await run('curl', ['-s', '--http2', `http://127.0.0.1:${port}/upgraded?q=1`]);
+  assert.match(r.stdout, /^\/upgraded over HTTP/, r.stderr);
+  const both = await agent.expect(onPort(port), 2);
+  for (const tx of both) {
+    assert.equal(tx.request.protocol, 'http2', tx.direction);
+    assert.equal(tx.request.url, `http://127.0.0.1:${port}/upgraded?q=1`);
+    assert.equal(tx.response?.status, 200);
+    assert.match(body(tx, 'response'), /^\/upgraded over HTTP/);
+  }
+  assert.deepEqual(both.map((t) => t.direction.startsWith('egress') ? 'client' : 'server').sort(), ['client', 'server']);
 });

@@ -58,7 +58,17 @@ function newStats(): Http1Stats {
 
 const NOTHING_READY: Http1Exchange[] = Object.freeze([]) as unknown as Http1Exchange[];
 
+function headerValue(headers: readonly (readonly [string, string])[], lowerName: string): string | undefined {
+  for (const [n, v] of headers) if (n.toLowerCase() === lowerName) return v.trim();
+  return undefined;
+}
+
 export class ExchangePairing implements ReaderHost {
+  /** Bytes after a protocol switch, in arrival order (Http1Session.takeUpgradedBytes). */
+  readonly afterUpgrade: Array<{ role: StreamRole; bytes: Uint8Array; tsNs: number }> = [];
+  /** The last response head was a 101 to h2c. */
+  private toH2c = false;
+
   readonly stats: Http1Stats = newStats();
   state: Http1SessionState = 'active';
   private readonly requests: MessageReader;
@@ -126,6 +136,7 @@ export class ExchangePairing implements ReaderHost {
     }
     const response = head as ResponseHead;
     this.responseIsUpgrade = false;
+    this.toH2c = response.status === 101 && headerValue(response.headers, 'upgrade')?.toLowerCase() === 'h2c';
     if (!orphan && this.ghosts.length > 0) {
       // The answer to a request already emitted without one: framed with its method, then skipped.
       this.responseSlot = null;
@@ -318,6 +329,12 @@ export class ExchangePairing implements ReaderHost {
   }
 
   private stopReaders(): void {
+    if (this.state === 'upgraded' && this.toH2c) {
+      // What follows a switch to HTTP/2 is kept, in each direction, for the HTTP/2 parser (Http1Session.takeUpgradedBytes).
+      this.requests.stopInto((bytes, tsNs) => this.afterUpgrade.push({ role: 'request', bytes: bytes.slice(), tsNs }));
+      this.responses.stopInto((bytes, tsNs) => this.afterUpgrade.push({ role: 'response', bytes: bytes.slice(), tsNs }));
+      return;
+    }
     this.requests.stop();
     this.responses.stop();
   }

@@ -64,6 +64,9 @@ export class MessageReader {
     this.partial = new PartialHead(limits.maxHeaderBytes);
   }
 
+  /** Where bytes go after an upgrade (stopInto). */
+  private tail: ((bytes: Uint8Array, tsNs: number) => void) | undefined;
+
   get holding(): boolean {
     return this.phase === Phase.hold;
   }
@@ -166,6 +169,18 @@ export class MessageReader {
   }
 
   /**
+   * Stops parsing because the connection switched protocols: the bytes held back (a client may send the new
+   * protocol right after its Upgrade request) and every byte from now on go to `tail`, in order.
+   */
+  stopInto(tail: (bytes: Uint8Array, tsNs: number) => void): void {
+    this.stats.skippedBytes += this.held.bytes + this.partial.length;
+    for (const item of this.held.take()) if (item.kind === HeldKind.bytes) tail(item.bytes as Uint8Array, item.tsNs);
+    this.partial.clear();
+    this.phase = Phase.stopped;
+    this.tail = tail;
+  }
+
+  /**
    * Hands over the message in progress as it is (complete: false). The reader keeps following its framing to
    * stay in sync, but no longer updates or reports it.
    */
@@ -183,7 +198,8 @@ export class MessageReader {
   private input(bytes: Uint8Array, tsNs: number, owned: boolean): void {
     for (;;) {
       if (this.phase === Phase.stopped) {
-        this.stats.skippedBytes += bytes.length;
+        this.stats.skippedBytes += bytes.length; // for HTTP/1, whoever takes the tail
+        this.tail?.(bytes, tsNs);
         return;
       }
       if (this.phase !== Phase.hold) return this.consume(bytes, tsNs);
@@ -236,6 +252,7 @@ export class MessageReader {
           return this.input(pos === 0 ? buf : buf.subarray(pos), tsNs, false);
         case Phase.stopped:
           this.stats.skippedBytes += len - pos;
+          this.tail?.(buf.subarray(pos, len), tsNs);
           return;
       }
     }

@@ -56,6 +56,11 @@ export class Http1Session {
     this.pairing.settle();
   }
 
+  /** After an upgrade: the bytes each direction carried since, in order, for the new protocol's parser. */
+  takeUpgradedBytes(): Array<{ role: StreamRole; bytes: Uint8Array; tsNs: number }> {
+    return this.pairing.afterUpgrade.splice(0, this.pairing.afterUpgrade.length);
+  }
+
   /** Exchanges finished since the last call, in request order. */
   take(): Http1Exchange[] {
     return this.pairing.take();

@@ -27,3 +27,13 @@ export function looksLikeHttp2Frame(b: Uint8Array): boolean {
   const connectionLevel = type === 4 || type === 6 || type === 7;
   return connectionLevel ? stream === 0 : type === 8 || stream !== 0;
 }
+
+/** A write made only of whole, plausible frames: what a peer of an HTTP/2 connection the capture joined late sends. */
+export function looksLikeHttp2Frames(b: Uint8Array): boolean {
+  let at = 0;
+  while (at < b.length) {
+    if (!looksLikeHttp2Frame(b.subarray(at))) return false;
+    at += 9 + ((b[at] << 16) | (b[at + 1] << 8) | b[at + 2]);
+  }
+  return at === b.length && b.length > 0;
+}
