@@ -58,12 +58,12 @@ const cases: Case[] = [
   {
     name: 'kubernetes burstable pod, v1 cgroupfs driver',
     text: v1(`/kubepods/burstable/pod${POD}/${ID}`),
-    want: { cgroupPath: `/kubepods/burstable/pod${POD}/${ID}`, containerId: ID, podUid: POD, runtime: 'kubernetes' },
+    want: { cgroupPath: `/kubepods/burstable/pod${POD}/${ID}`, containerId: ID, podUid: POD, podQos: 'burstable', runtime: 'kubernetes' },
   },
   {
     name: 'kubernetes guaranteed pod (no QoS level), v1 cgroupfs driver',
     text: v1(`/kubepods/pod${POD}/${ID}`),
-    want: { cgroupPath: `/kubepods/pod${POD}/${ID}`, containerId: ID, podUid: POD, runtime: 'kubernetes' },
+    want: { cgroupPath: `/kubepods/pod${POD}/${ID}`, containerId: ID, podUid: POD, podQos: 'guaranteed', runtime: 'kubernetes' },
   },
   {
     name: 'containerd CRI, v2 systemd driver (pod uid with underscores)',
@@ -74,6 +74,7 @@ const cases: Case[] = [
       cgroupPath: `/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod${POD_SYSTEMD}.slice/cri-containerd-${ID}.scope`,
       containerId: ID,
       podUid: POD,
+      podQos: 'besteffort',
       runtime: 'containerd',
     },
   },
@@ -84,6 +85,7 @@ const cases: Case[] = [
       cgroupPath: `/kubepods.slice/kubepods-pod${POD_SYSTEMD}.slice/cri-containerd-${ID}.scope`,
       containerId: ID,
       podUid: POD,
+      podQos: 'guaranteed',
       runtime: 'containerd',
     },
   },
@@ -94,6 +96,7 @@ const cases: Case[] = [
       cgroupPath: `/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${POD_SYSTEMD}.slice/crio-${ID}.scope`,
       containerId: ID,
       podUid: POD,
+      podQos: 'burstable',
       runtime: 'cri-o',
     },
   },
@@ -103,6 +106,7 @@ const cases: Case[] = [
     want: {
       cgroupPath: `/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${POD_SYSTEMD}.slice/crio-conmon-${ID}.scope`,
       podUid: POD,
+      podQos: 'burstable',
     },
   },
   {
@@ -114,6 +118,7 @@ const cases: Case[] = [
       cgroupPath: `/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod0123456789abcdef0123456789abcdef.slice/docker-${ID}.scope`,
       containerId: ID,
       podUid: '0123456789abcdef0123456789abcdef',
+      podQos: 'burstable',
       runtime: 'docker',
     },
   },

@@ -18,8 +18,12 @@ export interface CgroupContainer {
   containerId?: string;
   /** Kubernetes pod UID in its canonical dashed form (the systemd driver spells it with underscores). */
   podUid?: string;
+  /** The pod's QoS class: its cgroup sits under kubepods/burstable, kubepods/besteffort, or kubepods itself. */
+  podQos?: PodQos;
   runtime?: ContainerRuntime;
 }
+
+export type PodQos = 'guaranteed' | 'burstable' | 'besteffort';
 
 interface CgroupLine {
   hierarchy: string;
@@ -67,7 +71,16 @@ interface PathMatch {
   /** The path cut just after the segment that named the container (drops e.g. podman's "/container" leaf). */
   containerPath?: string;
   podUid?: string;
+  podQos?: PodQos;
   runtime?: ContainerRuntime;
+}
+
+/** "burstable" / "kubepods-burstable.slice" → burstable; a pod directly under kubepods is guaranteed. */
+function qosOf(segments: readonly string[], podIndex: number): PodQos {
+  const parent = segments[podIndex - 1] ?? '';
+  if (/(?:^|-)burstable(?:\.slice)?$/.test(parent)) return 'burstable';
+  if (/(?:^|-)besteffort(?:\.slice)?$/.test(parent)) return 'besteffort';
+  return 'guaranteed';
 }
 
 function matchPath(path: string): PathMatch {
@@ -80,7 +93,10 @@ function matchPath(path: string): PathMatch {
     const seg = segments[i] ?? '';
     if (inKubepods && match.podUid === undefined) {
       const pod = POD_CGROUPFS.exec(seg) ?? POD_SYSTEMD.exec(seg);
-      if (pod?.[1] !== undefined) match.podUid = pod[1].replaceAll('_', '-');
+      if (pod?.[1] !== undefined) {
+        match.podUid = pod[1].replaceAll('_', '-');
+        match.podQos = qosOf(segments, i);
+      }
     }
     let id: string | undefined;
     let runtime: ContainerRuntime | undefined;
@@ -116,13 +132,17 @@ function linePreference(line: CgroupLine): number {
 export function containerFromCgroup(text: string): CgroupContainer {
   const lines = parseLines(text).sort((a, b) => linePreference(a) - linePreference(b));
   let podUid: string | undefined;
+  let podQos: PodQos | undefined;
   for (const line of lines) {
     const m = matchPath(line.path);
     podUid ??= m.podUid;
+    podQos ??= m.podQos;
     if (m.containerId !== undefined && m.containerPath !== undefined) {
       const result: CgroupContainer = { cgroupPath: m.containerPath, containerId: m.containerId };
       const pod = m.podUid ?? podUid;
       if (pod !== undefined) result.podUid = pod;
+      const qos = m.podQos ?? podQos;
+      if (qos !== undefined) result.podQos = qos;
       result.runtime = m.runtime === 'unknown' && pod !== undefined ? 'kubernetes' : m.runtime;
       return result;
     }
@@ -131,5 +151,6 @@ export function containerFromCgroup(text: string): CgroupContainer {
   const own = lines.find((l) => linePreference(l) < 2 && l.path !== '/');
   const result: CgroupContainer = { cgroupPath: own?.path ?? '' };
   if (podUid !== undefined) result.podUid = podUid;
+  if (podQos !== undefined) result.podQos = podQos;
   return result;
 }

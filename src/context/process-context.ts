@@ -63,6 +63,7 @@ export function readProcessContext(
   };
   if (container.containerId !== undefined) context.containerId = container.containerId;
   if (container.podUid !== undefined) context.podUid = container.podUid;
+  if (container.podQos !== undefined) context.podQos = container.podQos;
   if (status.ppid !== undefined) context.ppid = status.ppid;
   return context;
 }

@@ -245,6 +245,7 @@ export class ProcessTable {
       ctx.cgroupPath = proc.cgroupPath;
       if (proc.containerId !== undefined) ctx.containerId = proc.containerId;
       if (proc.podUid !== undefined) ctx.podUid = proc.podUid;
+      if (proc.podQos !== undefined) ctx.podQos = proc.podQos;
     }
     this.#nameUser(entry);
   }

@@ -27,6 +27,8 @@ export interface ProcessContext {
   containerId?: string;
   /** Kubernetes pod UID when the cgroup path names one. */
   podUid?: string;
+  /** The pod's QoS class, from where its cgroup sits. */
+  podQos?: 'guaranteed' | 'burstable' | 'besteffort';
   /** What the container runtime says about the container (names, image, labels, pod), once resolved. */
   container?: ContainerFacts;
 }

@@ -111,6 +111,8 @@ export interface CleartapExtension {
   user?: string;
   cmdline?: string[];
   cgroup?: string;
+  pod_uid?: string;
+  pod_qos?: string;
   container_id?: string;
   http_version?: string;
   response_reason?: string;
@@ -232,6 +234,8 @@ function extensionOf(tx: Transaction, details: boolean, full: boolean): Cleartap
     if (p.cmdline.length > 0) e.cmdline = p.cmdline;
     if (p.cgroupPath !== '') e.cgroup = p.cgroupPath;
     if (p.containerId !== undefined && p.containerId !== '') e.container_id = p.containerId;
+    if (p.podUid !== undefined) e.pod_uid = p.podUid;
+    if (p.podQos !== undefined) e.pod_qos = p.podQos;
   }
   if (tx.request.version !== '') e.http_version = tx.request.version;
   const res = tx.response;
