@@ -26,6 +26,7 @@ setup:
 
 build: $(BUILD)/cleartap.node
 build: $(BUILD)/cleartap_packet.node
+build: $(BUILD)/ui/index.html
 
 $(BUILD)/include/vmlinux.h:
 	$(Q)mkdir -p $(@D)
@@ -51,11 +52,18 @@ $(BUILD)/cleartap_packet.node: native/packet.c native/napi-support.h
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -O2 -g -Wall -Wextra -Werror -fPIC -shared -I$(NODE_INCLUDE) native/packet.c -o $@ -lpthread
 
+# The control plane's web UI (ui/, Vite + React), served by `cleartap serve`.
+UI_SRC := $(shell find ui -type f -not -path '*/node_modules/*')
+$(BUILD)/ui/index.html: $(UI_SRC) package-lock.json
+	@echo "  UI      $(@D)"
+	$(Q)PATH="$$(dirname $(NODE)):$$PATH" npx vite build --config ui/vite.config.ts --logLevel warn
+
 run: setup build
 	$(Q)$(NODE) src/cli/main.ts $(ARGS)
 
 typecheck: setup
 	$(Q)PATH="$$(dirname $(NODE)):$$PATH" npx tsc --noEmit
+	$(Q)PATH="$$(dirname $(NODE)):$$PATH" npx tsc -p ui --noEmit
 
 TESTS ?= 'src/**/*.test.ts' 'bench/**/*.test.ts' 'test/**/*.test.ts'
 

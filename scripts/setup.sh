@@ -9,7 +9,7 @@ apt_pkgs="clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool pkg-config make g+
 # What the tests drive: real clients and servers.
 [ "${CLEARTAP_SETUP_TESTS:-0}" = 1 ] && apt_pkgs="$apt_pkgs curl openssl nginx-light python3 iproute2 wrk bpftrace tcpdump tshark clickhouse-server
   golang-go gnutls-bin dnsmasq-base dnsutils podman buildah runc uidmap fuse-overlayfs slirp4netns debootstrap
-  systemd golang-github-masterminds-sprig-dev golang-k8s-sigs-yaml-dev nghttp2-client golang-golang-x-net-dev"
+  systemd golang-github-masterminds-sprig-dev golang-k8s-sigs-yaml-dev nghttp2-client golang-golang-x-net-dev chromium"
 missing=""
 for p in $apt_pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"

@@ -21,10 +21,13 @@ import { metricsRoutes } from './routes/metrics-routes.ts';
 import { tokenRoutes } from './routes/token-routes.ts';
 import { transactionRoutes } from './routes/transaction-routes.ts';
 import { userRoutes } from './routes/user-routes.ts';
+import { uiRoutes } from './ui-static.ts';
 import './fastify-types.ts';
 
 export interface AppOptions {
   trustProxy: boolean;
+  /** Where the built web UI is (default build/ui). */
+  uiDir?: string;
 }
 
 export async function buildApp(ctx: ServerContext, options: AppOptions): Promise<{ app: FastifyInstance; routes: readonly RegisteredRoute[] }> {
@@ -47,6 +50,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
   app.addHook('onRoute', (route) => {
     const access = route.config?.access;
     if (!isAccess(access)) throw new Error(`route ${String(route.method)} ${route.url} declares no valid config.access (public, viewer, editor, admin, agent, enrollment)`);
+    if (route.config?.ui === true) return; // the UI's files: not API routes
     for (const method of [route.method].flat()) routes.push({ method, url: route.url, access, schema: route.schema ?? {} });
   });
   app.decorateRequest('principal', null);
@@ -76,6 +80,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
   agentRoutes(app, ctx);
   configRoutes(app, ctx);
   adminRoutes(app, ctx);
+  uiRoutes(app, options.uiDir);
   await app.ready();
   return { app, routes };
 }

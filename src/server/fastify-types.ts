@@ -8,6 +8,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Who may call the route; enforced for every route by the access hook (auth/access-hook.ts). */
     access?: Access;
+    /** The web UI's static files (ui-static.ts): left out of the API's route list and spec. */
+    ui?: boolean;
   }
   interface FastifySchema {
     operationId?: string;
