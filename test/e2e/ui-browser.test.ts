@@ -78,6 +78,7 @@ test('filter the transactions, then open one', async () => {
 test('the inventory: view a server\'s OpenAPI document and download it', async () => {
   await page.getByRole('link', { name: 'API inventory' }).click();
   await page.getByRole('button', { name: 'View' }).first().click();
+  await page.waitForFunction(() => (document.querySelector('[data-testid="spec"]')?.textContent ?? '').length > 0);
   const spec = JSON.parse((await page.getByTestId('spec').textContent()) ?? '{}') as { openapi?: string; paths?: object };
   assert.match(spec.openapi ?? '', /^3\.1/);
   assert.ok(Object.keys(spec.paths ?? {}).length > 0);

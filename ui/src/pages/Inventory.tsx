@@ -20,8 +20,9 @@ export function Inventory() {
     }, (e: Error) => setError(e.message));
   }, []);
   const view = async (id: string) => {
-    setSelected(id);
-    setSpec(JSON.stringify(await api(`/inventory/servers/${encodeURIComponent(id)}/openapi.json`), null, 2));
+    const doc = await api(`/inventory/servers/${encodeURIComponent(id)}/openapi.json`);
+    setSpec(JSON.stringify(doc, null, 2));
+    setSelected(id); // shown once it is there, never empty
   };
   const upload = async (file: File | undefined) => {
     if (!file) return;
