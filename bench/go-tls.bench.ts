@@ -5,12 +5,12 @@
 //   $NODE bench/go-tls.bench.ts [--duration 10] [--connections 16]
 //
 // Only 127.0.0.1 is contacted; every child is stopped at the end.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { countCaptured, startAgent } from './harness/agent.ts';
+import { stdoutOnlyAgent } from './harness/stdout-config.ts';
 import { killAll, run, startProcess, stopProcess } from './harness/processes.ts';
 import { runWrk } from './harness/wrk.ts';
 import { buildGoFixture } from '../test/helpers/go-build.ts';
@@ -20,14 +20,7 @@ const { values } = parseArgs({ options: { duration: { type: 'string', default: '
 const durationS = Number(values.duration);
 const connections = Number(values.connections);
 const dir = mkdtempSync(join(tmpdir(), 'cleartap-go-bench-'));
-// Output to stdout only (no local store): this measures capture and parsing, not the stores' write rate.
-const CONFIG = join(dir, 'stdout.yaml');
-writeFileSync(CONFIG, `version: 2
-services: { event_stores: [{ type: stdout }], object_stores: [{ type: stdout }] }
-stacks: { s: { plugins: [{ type: http_capture, config: { level: summary, format: json } }] } }
-tap: { direction: all, ignore_loopback: false, http: { stack: s } }
-`);
-const AGENT = `${process.execPath} ${fileURLToPath(new URL('../src/cli/main.ts', import.meta.url))} --config ${CONFIG}`;
+const AGENT = stdoutOnlyAgent(dir);
 
 try {
   const server = await buildGoFixture('go-tls');

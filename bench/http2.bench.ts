@@ -5,25 +5,19 @@
 //   $NODE bench/http2.bench.ts [--duration 10] [--clients 4] [--streams 10]
 //
 // Only 127.0.0.1 is contacted; every child is stopped at the end.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { countCaptured, startAgent } from './harness/agent.ts';
+import { stdoutOnlyAgent } from './harness/stdout-config.ts';
 import { parseH2loadSummary } from './harness/h2load.ts';
 import { killAll, run, startProcess, waitForLine } from './harness/processes.ts';
 
 const { values } = parseArgs({ options: { duration: { type: 'string', default: '10' }, clients: { type: 'string', default: '4' }, streams: { type: 'string', default: '10' } } });
 const dir = mkdtempSync(join(tmpdir(), 'cleartap-h2-bench-'));
-// Output to stdout only (no local store): this measures capture and parsing, not the stores' write rate.
-const CONFIG = join(dir, 'stdout.yaml');
-writeFileSync(CONFIG, `version: 2
-services: { event_stores: [{ type: stdout }], object_stores: [{ type: stdout }] }
-stacks: { s: { plugins: [{ type: http_capture, config: { level: summary, format: json } }] } }
-tap: { direction: all, ignore_loopback: false, http: { stack: s } }
-`);
-const AGENT = `${process.execPath} ${fileURLToPath(new URL('../src/cli/main.ts', import.meta.url))} --config ${CONFIG}`;
+const AGENT = stdoutOnlyAgent(dir);
 
 async function h2load(url: string): Promise<{ reqPerSec: number; succeeded: number }> {
   const args = [`--clients=${values.clients}`, `--max-concurrent-streams=${values.streams}`, `--duration=${values.duration}`, '--warm-up-time=1', url];

@@ -42,6 +42,16 @@ export function pathOf(target: string): string {
   return q >= 0 ? target.slice(0, q) : target;
 }
 
+/** What the connection says about every transaction on it: addresses, TLS, DNS name, process. */
+export function addConnectionFacts(tx: Transaction, c: ConnectionFacts): void {
+  if (c.local) tx.local = c.local;
+  if (c.remote) tx.remote = c.remote;
+  if (c.tlsLibrary) tx.tlsLibrary = c.tlsLibrary;
+  if (c.sni !== undefined) tx.tls = { sni: c.sni };
+  if (c.dnsName !== undefined) tx.dnsName = c.dnsName;
+  if (c.process) tx.process = c.process;
+}
+
 export function toTransaction(ex: Http1Exchange, c: ConnectionFacts): Transaction {
   const req = ex.request;
   const res = ex.response;
@@ -100,12 +110,7 @@ export function toTransaction(ex: Http1Exchange, c: ConnectionFacts): Transactio
     bytesReceived: c.sendsRequests ? resWire : reqWire,
   };
   if (req.trailers) tx.request.trailers = req.trailers;
-  if (c.local) tx.local = c.local;
-  if (remote) tx.remote = remote;
-  if (c.tlsLibrary) tx.tlsLibrary = c.tlsLibrary;
-  if (c.sni !== undefined) tx.tls = { sni: c.sni };
-  if (c.dnsName !== undefined) tx.dnsName = c.dnsName;
-  if (c.process) tx.process = c.process;
+  addConnectionFacts(tx, c);
   if (res) {
     tx.response = {
       status: res.head.status,

@@ -3,7 +3,7 @@
 import type { Transaction } from '../core/transaction.ts';
 import { grpcMessages, grpcMethod, grpcStatus, isGrpc } from '../protocols/grpc/index.ts';
 import type { Http2Exchange } from '../protocols/http2/index.ts';
-import { header, hostOnly, pathOf, type ConnectionFacts } from './http1-transaction.ts';
+import { addConnectionFacts, header, hostOnly, pathOf, type ConnectionFacts } from './http1-transaction.ts';
 
 export function http2Transaction(ex: Http2Exchange, c: ConnectionFacts): Transaction {
   const req = ex.request;
@@ -43,12 +43,7 @@ export function http2Transaction(ex: Http2Exchange, c: ConnectionFacts): Transac
     bytesReceived: c.sendsRequests ? resWire : reqWire,
   };
   if (req.trailers) tx.request.trailers = req.trailers;
-  if (c.local) tx.local = c.local;
-  if (c.remote) tx.remote = c.remote;
-  if (c.tlsLibrary) tx.tlsLibrary = c.tlsLibrary;
-  if (c.sni !== undefined) tx.tls = { sni: c.sni };
-  if (c.dnsName !== undefined) tx.dnsName = c.dnsName;
-  if (c.process) tx.process = c.process;
+  addConnectionFacts(tx, c);
   if (res) {
     tx.response = {
       status: res.pseudo.status ?? 0,
