@@ -9,7 +9,8 @@ import { ConfigError, ConfigWatcher, formatProblem, missingSecrets, type LoadedC
 import { Agent, captureFor } from '../pipeline/agent.ts';
 import { bodyBytesFor, processFilterOf, tagsOf, tapSettingsOf } from '../pipeline/config-settings.ts';
 import { configuredPipeline, dataDir } from '../pipeline/configured-pipeline.ts';
-import { StatusFile, statusFilePath, StatusPublisher } from '../pipeline/status-file.ts';
+import { StatusFile, statusFilePath, StatusPublisher, type StatusSnapshot } from '../pipeline/status-file.ts';
+import { ControlClient } from '../pipeline/control-client.ts';
 import { statusCommand } from './status-command.ts';
 import { SKIP_NOTHING } from '../tap/index.ts';
 import type { CaptureLevelInput, StdoutFormat } from '../sinks/stdout/index.ts';
@@ -31,6 +32,8 @@ const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.ur
 
 interface CaptureFlags {
   config?: string;
+  controlUrl?: string;
+  controlToken?: string;
   format: StdoutFormat;
   level: CaptureLevelInput;
   logLevel: LogLevel;
@@ -60,6 +63,17 @@ function lowerPriority(nice: number, log: Logger): void {
       log.debug({ err, tid }, 'could not change a thread priority');
     }
   }
+}
+
+/** The control-plane client when --control-url (or $CLEARTAP_CONTROL_URL) is given: it needs a token and a config
+ * file to manage. */
+function controlClientFor(flags: CaptureFlags, configSource: string, log: Logger, snapshot: () => StatusSnapshot | undefined): ControlClient | undefined {
+  const url = flags.controlUrl ?? process.env.CLEARTAP_CONTROL_URL;
+  if (url === undefined || url === '') return undefined;
+  const token = flags.controlToken ?? process.env.CLEARTAP_CONTROL_TOKEN;
+  if (token === undefined || token === '') throw new CleartapError('CT_ERR_USAGE', 'a control plane needs an agent token', 'pass --control-token (or $CLEARTAP_CONTROL_TOKEN): the token POST /api/v1/agents/register returned');
+  if (configSource === 'built-in default') throw new CleartapError('CT_ERR_USAGE', 'a control plane manages a config file, and none is in use', 'pass --config FILE (it may start empty of settings: version: 2)');
+  return new ControlClient({ url, token, configPath: configSource, log, snapshot });
 }
 
 function loadForCapture(flags: CaptureFlags, outputFlagsGiven: boolean, log: Logger): LoadedConfig {
@@ -123,6 +137,8 @@ async function capture(flags: CaptureFlags, command: Command): Promise<void> {
 
   const running = agent;
   status.start(STATUS_INTERVAL_MS);
+  const control = controlClientFor(flags, loaded.source, log, () => status.snapshot());
+  control?.start(Number(process.env.CLEARTAP_CONTROL_INTERVAL_MS ?? 10_000));
   let reloading = Promise.resolve();
   const watcher =
     loaded.source === 'built-in default'
@@ -138,14 +154,17 @@ async function capture(flags: CaptureFlags, command: Command): Promise<void> {
                 for (const w of next.warnings) log.warn(formatProblem(w));
                 if (JSON.stringify(next.config.services) !== JSON.stringify(loaded.config.services)) log.warn('services changed: stores are set up at start, restart cleartap to use the new ones');
                 log.info({ config: next.source, stacks: pipeline.stacks }, 'config reloaded');
+                control?.configApplied(true);
               } catch (err) {
                 log.error({ error: (err as Error).message }, 'config not reloaded: the previous config stays in force');
+                control?.configApplied(false, (err as Error).message);
               }
             });
           },
           onError: (err) => {
             const detail = err instanceof ConfigError ? err.problems.filter((p) => p.severity === 'error').map(formatProblem) : [(err as Error).message];
             log.error({ errors: detail }, 'config not reloaded: the previous config stays in force');
+            control?.configApplied(false, detail.join('\n'));
           },
         });
 
@@ -161,6 +180,7 @@ async function capture(flags: CaptureFlags, command: Command): Promise<void> {
   });
   watcher?.close();
   status.stop();
+  control?.stop();
   await reloading;
   await agent.stop();
   const mem = process.memoryUsage();
@@ -180,6 +200,8 @@ export function buildProgram(): Command {
     .option('--chunk <bytes>', 'payload bytes per kernel record (calls larger than 8 records are truncated and counted)', wholeNumber('--chunk', 64, 16384), 16384)
     .option('--ring-mb <mib>', 'kernel ring buffer size in MiB (a power of two)', wholeNumber('--ring-mb', 1, 1024), DEFAULT_CAPTURE_OPTIONS.ringBytes >> 20)
     .option('--no-plaintext', 'capture TLS traffic only (skip plaintext sockets)')
+    .option('--control-url <url>', 'report to and take config rollouts from a `cleartap serve` control plane (also $CLEARTAP_CONTROL_URL); needs --config, the file it manages')
+    .option('--control-token <token>', 'the agent token from POST /api/v1/agents/register (also $CLEARTAP_CONTROL_TOKEN)')
     .option('--nice <n>', 'CPU priority of the agent (19 = yield to the traced applications, 0 = normal)', wholeNumber('--nice', 0, 19), 19)
     .action(capture);
 }

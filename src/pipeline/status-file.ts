@@ -76,6 +76,11 @@ export class StatusPublisher {
     if (snapshot) this.#file.write(snapshot, this.#onError);
   }
 
+  /** The current snapshot (for the control plane's status report). */
+  snapshot(): StatusSnapshot | undefined {
+    return this.#snapshot();
+  }
+
   /** An exec storm attaches many files: one write 100 ms after the first change covers them all. */
   soon(): void {
     this.#pending ??= setTimeout(() => {
