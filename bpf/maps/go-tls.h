@@ -16,6 +16,7 @@ struct ct_go_call {
 	__u32 cookie;
 	__u8 op;
 	__u8 pad[3];
+	__u64 ts_ns; /* the call's entry */
 };
 
 struct {

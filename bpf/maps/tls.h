@@ -18,6 +18,7 @@ struct ct_tls_args {
 	__u8 op;      /* CT_OP_* */
 	__u8 sock_io; /* a socket syscall in the same direction happened inside the call (socket BIO) */
 	__u8 pad[2];
+	__u64 ts_ns;  /* the call's entry */
 };
 
 struct {

@@ -40,7 +40,7 @@ static __always_inline int ct_go_entry(struct pt_regs *ctx, __u8 op)
 	__u64 conn = ctx->ax;
 	__u32 cookie = bpf_get_attach_cookie(ctx);
 	struct ct_go_call_key key = {.g = ctx->r14, .pid = pid};
-	struct ct_go_call call = {.conn = conn, .buf = ctx->bx, .cookie = cookie, .op = op};
+	struct ct_go_call call = {.conn = conn, .buf = ctx->bx, .cookie = cookie, .op = op, .ts_ns = bpf_ktime_get_ns()};
 	bpf_map_update_elem(&ct_go_calls, &key, &call, BPF_ANY);
 
 	int fd = ct_go_conn_fd(conn);
@@ -83,7 +83,7 @@ int ct_uprobe_go_return(struct pt_regs *ctx)
 	__s64 n = (__s64)ctx->ax;
 	if (n <= 0 || n > 0x7fffffff)
 		return 0;
-	ct_tls_emit(pid_tgid, call.conn, call.op, call.cookie, call.buf, (__u32)n);
+	ct_tls_emit(pid_tgid, call.conn, call.op, call.cookie, call.buf, (__u32)n, call.op == CT_OP_SEND ? call.ts_ns : bpf_ktime_get_ns());
 	return 0;
 }
 #endif /* __TARGET_ARCH_x86 */

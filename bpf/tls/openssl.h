@@ -20,8 +20,11 @@ static __always_inline void ct_tls_note(__u64 pid_tgid, __u64 ssl, __u8 op, __u3
 	bpf_map_update_elem(&ct_tls_last, &pid_tgid, &last, BPF_ANY);
 }
 
+/* ts_ns: when the bytes were handed over. A send is stamped at its call's entry, a receive at its return: a
+ * reply read by another thread can return before the sender's call does, and the parsers pair a response
+ * with the request that started before it. */
 static __always_inline void ct_tls_emit(__u64 pid_tgid, __u64 ssl, __u8 op, __u32 cookie, __u64 buf,
-					__u32 len)
+					__u32 len, __u64 ts_ns)
 {
 	struct ct_scratch *s = ct_scratch_get();
 	if (!s)
@@ -45,7 +48,7 @@ static __always_inline void ct_tls_emit(__u64 pid_tgid, __u64 ssl, __u8 op, __u3
 	ev->op = op;
 	ev->pid = pid_tgid >> 32;
 	ev->tid = (__u32)pid_tgid;
-	ev->ts_ns = bpf_ktime_get_ns();
+	ev->ts_ns = ts_ns;
 	ev->stream = ssl;
 	ev->call_len = len;
 	ev->cookie = cookie;
@@ -61,7 +64,7 @@ static __always_inline int ct_ssl_entry(struct pt_regs *ctx, __u8 op, __u64 ssl,
 	if (ct_skip_bits(pid_tgid >> 32) & CT_SKIP_TLS)
 		return 0;
 	__u32 cookie = bpf_get_attach_cookie(ctx);
-	struct ct_tls_args args = {.ssl = ssl, .buf = buf, .nbytes = nbytes, .cookie = cookie, .op = op};
+	struct ct_tls_args args = {.ssl = ssl, .buf = buf, .nbytes = nbytes, .cookie = cookie, .op = op, .ts_ns = bpf_ktime_get_ns()};
 	bpf_map_update_elem(&ct_tls_args, &pid_tgid, &args, BPF_ANY);
 	return 0;
 }
@@ -119,7 +122,7 @@ int BPF_KRETPROBE(ct_uretprobe_ssl_io, long ret)
 	 * to come, and a note left behind would tie this SSL* to the next connection's first send. */
 	if (args.op == CT_OP_SEND && !args.sock_io)
 		ct_tls_note(pid_tgid, args.ssl, CT_OP_SEND, args.cookie);
-	ct_tls_emit(pid_tgid, args.ssl, args.op, args.cookie, args.buf, n);
+	ct_tls_emit(pid_tgid, args.ssl, args.op, args.cookie, args.buf, n, args.op == CT_OP_SEND ? args.ts_ns : bpf_ktime_get_ns());
 	return 0;
 }
 #endif

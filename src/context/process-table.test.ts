@@ -63,6 +63,16 @@ describe('ProcessTable on a fake procRoot', () => {
     });
   });
 
+  test('exec of a process gone before /proc was read: its cgroup and container come from its parent', () => {
+    fake.add({ pid: 40, exe: '/bin/sh', argv: ['sh', '-c', 'curl …; sleep 30'], uid: 0, cgroup: DOCKER });
+    const t = table();
+    t.noteExec(41, { exe: '/usr/bin/curl', argv: ['curl', '-s'], uid: 0, ppid: 40 }, 0);
+    const ctx = t.get(41);
+    assert.equal(ctx?.exe, '/usr/bin/curl');
+    assert.equal(ctx?.containerId, ID);
+    assert.equal(ctx?.cgroupPath, `/system.slice/docker-${ID}.scope`);
+  });
+
   test('exec: kernel values win, /proc resolves the exe and fills cgroup, container and what the kernel lacks', () => {
     fake.add({ pid: 13, exe: '/usr/local/bin/tool', argv: ['tool', 'a', 'b', 'c'], uid: 0, ppid: 9, cgroup: DOCKER });
     const t = table();

@@ -246,6 +246,15 @@ export class ProcessTable {
       if (proc.containerId !== undefined) ctx.containerId = proc.containerId;
       if (proc.podUid !== undefined) ctx.podUid = proc.podUid;
       if (proc.podQos !== undefined) ctx.podQos = proc.podQos;
+    } else if (ctx.ppid !== undefined && ctx.ppid > 0) {
+      // Gone already (a short curl): its cgroup is still its parent's, which a container's shell outlives.
+      const parent = readProcessContext(ctx.ppid, this.#procRoot, { users: this.#users });
+      if (parent !== undefined) {
+        ctx.cgroupPath = parent.cgroupPath;
+        if (parent.containerId !== undefined) ctx.containerId = parent.containerId;
+        if (parent.podUid !== undefined) ctx.podUid = parent.podUid;
+        if (parent.podQos !== undefined) ctx.podQos = parent.podQos;
+      }
     }
     this.#nameUser(entry);
   }
