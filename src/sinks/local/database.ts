@@ -6,8 +6,11 @@
 // transactions  one row per transaction, filled from its Request event and its http_transaction object,
 //               whichever comes first; indexed for the filters of `cleartap query`
 // events        every event as Qtap's JSON, by spool record id
-// objects       one row per stored file (objects/<2 hex>/<sha1>.gz), shared by identical payloads
+// objects       one row per stored payload, shared by identical payloads: where it is in its pack
+//               (pack-files.ts); rows without a pack are files of stores written before packs
+//               (objects/<2 hex>/<sha1>.gz)
 // artifacts     which objects belong to which transaction
+// transaction_agents  which agent sent a transaction's events, for those a gateway (`cleartap serve`) received
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -53,7 +56,11 @@ CREATE TABLE IF NOT EXISTS objects (
   content_type TEXT NOT NULL,
   size INTEGER NOT NULL,
   stored_size INTEGER NOT NULL,
-  time_ms INTEGER NOT NULL
+  time_ms INTEGER NOT NULL,
+  pack TEXT,
+  block_offset INTEGER,
+  block_size INTEGER,
+  offset INTEGER
 );
 CREATE INDEX IF NOT EXISTS objects_time ON objects(time_ms);
 CREATE TABLE IF NOT EXISTS artifacts (
@@ -65,6 +72,15 @@ CREATE TABLE IF NOT EXISTS artifacts (
 );
 CREATE INDEX IF NOT EXISTS artifacts_time ON artifacts(time_ms);
 CREATE INDEX IF NOT EXISTS artifacts_digest ON artifacts(digest);
+
+CREATE TABLE IF NOT EXISTS transaction_agents (
+  transaction_id TEXT PRIMARY KEY,
+  agent_id TEXT NOT NULL,
+  agent_name TEXT NOT NULL,
+  time_ms INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS transaction_agents_agent ON transaction_agents(agent_id);
+CREATE INDEX IF NOT EXISTS transaction_agents_time ON transaction_agents(time_ms);
 `;
 
 export function openDatabase(dir: string, options: { readOnly?: boolean } = {}): DatabaseSync {
@@ -75,6 +91,8 @@ export function openDatabase(dir: string, options: { readOnly?: boolean } = {}):
     const db = new DatabaseSync(file, { timeout: 5000 });
     db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
     db.exec(SCHEMA);
+    addPackColumns(db);
+    db.exec('CREATE INDEX IF NOT EXISTS objects_pack ON objects(pack)');
     return db;
   } catch (err) {
     throw new CleartapError(
@@ -83,6 +101,14 @@ export function openDatabase(dir: string, options: { readOnly?: boolean } = {}):
       options.readOnly === true ? 'is this the directory of a local store the agent has written to? (--dir)' : 'point the local store path at a writable directory',
       { cause: err },
     );
+  }
+}
+
+/** A store written before packs has an objects table without their columns. */
+function addPackColumns(db: DatabaseSync): void {
+  const have = new Set((db.prepare('PRAGMA table_info(objects)').all() as { name: string }[]).map((c) => c.name));
+  for (const [name, type] of [['pack', 'TEXT'], ['block_offset', 'INTEGER'], ['block_size', 'INTEGER'], ['offset', 'INTEGER']]) {
+    if (!have.has(name)) db.exec(`ALTER TABLE objects ADD COLUMN ${name} ${type}`);
   }
 }
 

@@ -11,6 +11,7 @@ import { gunzipSync } from 'node:zlib';
 import { CleartapError, errorCode } from '../../core/errors.ts';
 import { openDatabase } from './database.ts';
 import { objectPath } from './object-files.ts';
+import { readPacked } from './pack-files.ts';
 import type { TransactionRow } from './transaction-row.ts';
 
 export interface TransactionFilter {
@@ -53,6 +54,18 @@ export interface StoredObject {
 export interface TransactionDetail extends TransactionSummary {
   events: Array<{ type: string; item: unknown }>;
   objects: StoredObject[];
+}
+
+/** An artifact's objects row (the pack columns are absent in stores written before packs). */
+interface ObjectRow {
+  type: string;
+  digest: string;
+  content_type: string;
+  size: number;
+  pack?: string | null;
+  block_offset?: number | null;
+  block_size?: number | null;
+  offset?: number | null;
 }
 
 const DEFAULT_LIMIT = 100;
@@ -171,15 +184,19 @@ export class LocalStoreReader {
     );
     const objects = (
       this.#db
-        .prepare('SELECT a.type, a.digest, o.content_type, o.size FROM artifacts a JOIN objects o ON o.digest = a.digest WHERE a.transaction_id = ? ORDER BY a.type')
-        .all(row.id) as { type: string; digest: string; content_type: string; size: number }[]
-    ).map((o) => ({ type: o.type, digest: o.digest, contentType: o.content_type, size: o.size, data: this.#readObject(o.digest) }));
+        .prepare('SELECT a.type, o.* FROM artifacts a JOIN objects o ON o.digest = a.digest WHERE a.transaction_id = ? ORDER BY a.type')
+        .all(row.id) as unknown as ObjectRow[]
+    ).map((o) => ({ type: o.type, digest: o.digest, contentType: o.content_type, size: o.size, data: this.#readObject(o) }));
     return { ...summaryOf(row), events, objects };
   }
 
-  #readObject(digest: string): Buffer | undefined {
+  #readObject(o: ObjectRow): Buffer | undefined {
+    // A store written before packs has no pack columns, and its rows none of their values.
+    if (typeof o.pack === 'string') {
+      return readPacked(this.#dir, { pack: o.pack, blockOffset: o.block_offset!, blockSize: o.block_size!, offset: o.offset!, size: o.size });
+    }
     try {
-      return gunzipSync(readFileSync(objectPath(this.#dir, digest)));
+      return gunzipSync(readFileSync(objectPath(this.#dir, o.digest)));
     } catch (err) {
       if (errorCode(err) === 'ENOENT') return undefined;
       throw err;
