@@ -2,12 +2,15 @@
 // writes, the API inventory, agents and their configs, with users, tokens and roles.
 //
 //   cleartap serve [--port 10001] [--host 127.0.0.1] [--data-dir DIR] [--store-dir DIR] [--init-admin NAME]
-//                  [--secure-cookies] [--trust-proxy] [--session-ttl 12h] [--log-level info]
+//                  [--secure-cookies] [--trust-proxy] [--session-ttl 12h] [--log-level info] [--public-url URL]
+//                  [--oidc-issuer URL --oidc-client-id ID [--oidc-role-map admins=admin,…] …]   (see oidc-flags.ts)
 //
 // --data-dir defaults to the agent's ($CLEARTAP_DATA_DIR, else /var/lib/cleartap); the server keeps its own state
 // in <data-dir>/server. The store is read where the agent's config puts it (its local store's path, else the data
 // directory) unless --store-dir says. --init-admin NAME creates the first admin (password from
 // $CLEARTAP_ADMIN_PASSWORD, else the first line of stdin), then serves; a user of that name that exists is kept.
+// With --oidc-issuer, users can also sign in through that OIDC provider; a provider that cannot be discovered stops
+// the server from starting.
 
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -19,10 +22,11 @@ import { bootstrapAdmin, DEFAULT_HOST, DEFAULT_PORT, startServer, type ControlPl
 import { localStoreDir, parseDuration } from '../sinks/index.ts';
 import { loadEffectiveConfig } from './config-command.ts';
 import { wholeNumber } from './flag-values.ts';
+import { addOidcOptions, oidcSettings, type OidcFlags } from './oidc-flags.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
-export interface ServeFlags {
+export interface ServeFlags extends OidcFlags {
   port: number;
   host: string;
   dataDir?: string;
@@ -91,8 +95,12 @@ function agentStoreDir(dataDir: string, log: Logger): string {
   }
 }
 
-export async function serve(flags: ServeFlags, io: { env?: NodeJS.ProcessEnv; stdin?: NodeJS.ReadStream } = {}): Promise<ControlPlane> {
+export async function serve(
+  flags: ServeFlags,
+  io: { env?: NodeJS.ProcessEnv; stdin?: NodeJS.ReadStream; given?: (flag: keyof ServeFlags) => boolean } = {},
+): Promise<ControlPlane> {
   const env = io.env ?? process.env;
+  const oidc = oidcSettings(flags, env, io.given ?? (() => false));
   const log = createLogger(flags.logLevel);
   const dataDir = flags.dataDir ?? defaultDataDir(env);
   if (flags.initAdmin !== undefined) {
@@ -110,11 +118,13 @@ export async function serve(flags: ServeFlags, io: { env?: NodeJS.ProcessEnv; st
     secureCookies: flags.secureCookies,
     trustProxy: flags.trustProxy,
     sessionTtlMs: flags.sessionTtl,
+    oidc,
+    publicUrl: flags.publicUrl,
   });
 }
 
 export function serveCommand(): Command {
-  return new Command('serve')
+  const command = new Command('serve')
     .description('run the control plane: REST API over the local store, API inventory, agents and their configs (OpenAPI at /api/openapi.json)')
     .option('--port <port>', 'TCP port (0: any free one)', wholeNumber('--port', 0, 65535), DEFAULT_PORT)
     .option('--host <address>', 'address to listen on (0.0.0.0 for every interface: put TLS in front)', DEFAULT_HOST)
@@ -124,18 +134,18 @@ export function serveCommand(): Command {
     .option('--secure-cookies', 'mark the session cookie Secure even without TLS here (a TLS proxy in front)', false)
     .option('--trust-proxy', 'believe X-Forwarded-For/-Proto from a proxy in front', false)
     .option('--session-ttl <duration>', 'how long a login lasts', durationArg, 12 * 3_600_000)
-    .addOption(new Option('--log-level <level>', 'log verbosity (stderr)').choices(LOG_LEVELS).default('info'))
-    .action(async (flags: ServeFlags) => {
-      const server = await serve(flags);
-      await new Promise<void>((resolve) => {
-        const onSignal = () => {
-          process.off('SIGINT', onSignal);
-          process.off('SIGTERM', onSignal);
-          resolve();
-        };
-        process.on('SIGINT', onSignal);
-        process.on('SIGTERM', onSignal);
-      });
-      await server.close();
+    .addOption(new Option('--log-level <level>', 'log verbosity (stderr)').choices(LOG_LEVELS).default('info'));
+  return addOidcOptions(command).action(async (flags: ServeFlags) => {
+    const server = await serve(flags, { given: (flag) => command.getOptionValueSource(flag) === 'cli' });
+    await new Promise<void>((resolve) => {
+      const onSignal = () => {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        resolve();
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
     });
+    await server.close();
+  });
 }

@@ -23,6 +23,8 @@ export type ErrorCode =
   | 'CT_ERR_DISCOVERY_INPUT'
   | 'CT_ERR_SPEC'
   | 'CT_ERR_USAGE'
+  /** cleartap serve's single sign-on cannot be set up (the OIDC issuer cannot be discovered, or refuses the client). */
+  | 'CT_ERR_OIDC'
   | 'CT_ERR_PCAP' | 'CT_ERR_PACKET_SOCKET'
   /** A store could not be reached or failed a write (retried; records stay in the spool). */
   | 'CT_ERR_STORE'

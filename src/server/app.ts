@@ -18,6 +18,7 @@ import { configRoutes } from './routes/config-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
 import { inventoryRoutes } from './routes/inventory-routes.ts';
 import { metricsRoutes } from './routes/metrics-routes.ts';
+import { oidcRoutes } from './routes/oidc-routes.ts';
 import { tokenRoutes } from './routes/token-routes.ts';
 import { transactionRoutes } from './routes/transaction-routes.ts';
 import { userRoutes } from './routes/user-routes.ts';
@@ -72,6 +73,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
 
   healthRoutes(app, ctx, () => routes);
   authRoutes(app, ctx);
+  oidcRoutes(app, ctx);
   userRoutes(app, ctx);
   tokenRoutes(app, ctx);
   transactionRoutes(app, ctx);

@@ -6,10 +6,12 @@ import type { DatabaseSync } from 'node:sqlite';
 import type { Logger } from '../core/logger.ts';
 import type { ScryptParams } from './auth/passwords.ts';
 import type { LoginLimiter } from './auth/login-limiter.ts';
+import type { OidcRelyingParty } from './auth/oidc-relying-party.ts';
 import type { InventoryFiles } from './inventory/inventory-files.ts';
 import type { AgentStore } from './state/agents.ts';
 import type { AuditLog } from './state/audit-log.ts';
 import type { ConfigStore } from './state/config-versions.ts';
+import type { OidcLoginStore } from './state/oidc-logins.ts';
 import type { SessionStore } from './state/sessions.ts';
 import type { SettingsStore } from './state/settings.ts';
 import type { TokenStore } from './state/tokens.ts';
@@ -34,6 +36,11 @@ export interface ServerContext {
   tail: LiveTail;
   inventory: InventoryFiles;
   loginLimiter: LoginLimiter;
+  /** Single sign-on through an OIDC provider, when configured. */
+  sso: OidcRelyingParty | undefined;
+  oidcLogins: OidcLoginStore;
+  /** Where users reach the server (scheme, host, port), when it is not what requests say (a proxy in front). */
+  publicUrl: string | undefined;
   scrypt: ScryptParams;
   /** Set Secure on the session cookie even when the request did not arrive over TLS (a TLS proxy in front). */
   secureCookies: boolean;

@@ -7,3 +7,4 @@ export { ACCESS_LEVELS, ROLES } from './auth/roles.ts';
 export { API_ERRORS } from './api-error.ts';
 export type { ApiErrorCode } from './api-error.ts';
 export type { ScryptParams } from './auth/passwords.ts';
+export type { OidcSettings } from './auth/oidc-relying-party.ts';

@@ -62,8 +62,14 @@ export const timeQuery = (what: string) => ({
 
 export const userSchema = named('User', {
   type: 'object',
-  required: ['username', 'role', 'createdAt', 'updatedAt'],
-  properties: { username: { type: 'string' }, role: roleSchema, createdAt: isoTime, updatedAt: isoTime },
+  required: ['username', 'role', 'source', 'createdAt', 'updatedAt'],
+  properties: {
+    username: { type: 'string' },
+    role: roleSchema,
+    source: { type: 'string', enum: ['local', 'sso'], description: 'local: signs in with a password; sso: through the OIDC identity provider (no password)' },
+    createdAt: isoTime,
+    updatedAt: isoTime,
+  },
 });
 
 export const tokenSchema = named('Token', {

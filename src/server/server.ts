@@ -8,6 +8,7 @@ import { CleartapError, errorCode } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import { buildApp } from './app.ts';
 import { LoginLimiter } from './auth/login-limiter.ts';
+import { OidcRelyingParty, type OidcSettings } from './auth/oidc-relying-party.ts';
 import { DEFAULT_SCRYPT, hashPassword, type ScryptParams } from './auth/passwords.ts';
 import type { ServerContext } from './context.ts';
 import { InventoryFiles } from './inventory/inventory-files.ts';
@@ -16,6 +17,7 @@ import { MIN_PASSWORD_LENGTH, USERNAME_PATTERN } from './schemas.ts';
 import { AgentStore } from './state/agents.ts';
 import { AuditLog } from './state/audit-log.ts';
 import { ConfigStore } from './state/config-versions.ts';
+import { OidcLoginStore } from './state/oidc-logins.ts';
 import { SessionStore } from './state/sessions.ts';
 import { SettingsStore } from './state/settings.ts';
 import { openStateDatabase } from './state/state-db.ts';
@@ -48,6 +50,10 @@ export interface ServerOptions {
   /** How long a new row waits before the live tail sends it (its event and its record both arrive). */
   settleMs?: number;
   scrypt?: ScryptParams;
+  /** Single sign-on through this OIDC provider (discovered before the server starts: it refuses to start if not). */
+  oidc?: OidcSettings;
+  /** Where users reach the server (scheme, host, port), for the single sign-on callback URL. */
+  publicUrl?: string;
 }
 
 export interface ControlPlane {
@@ -63,6 +69,8 @@ export const serverStateDir = (dataDir: string): string => join(dataDir, 'server
 
 export async function startServer(options: ServerOptions): Promise<ControlPlane> {
   const { log } = options;
+  const sso = options.oidc === undefined ? undefined : await OidcRelyingParty.discover(options.oidc);
+  if (sso !== undefined) log.info({ issuer: sso.issuer, clientId: options.oidc?.clientId }, 'single sign-on: OIDC provider discovered');
   const stateDir = serverStateDir(options.dataDir);
   const storeDir = options.storeDir ?? options.dataDir;
   const stateDb = openStateDatabase(stateDir);
@@ -85,6 +93,9 @@ export async function startServer(options: ServerOptions): Promise<ControlPlane>
     tail,
     inventory: new InventoryFiles(join(storeDir, 'discovery')),
     loginLimiter: new LoginLimiter(),
+    sso,
+    oidcLogins: new OidcLoginStore(stateDb),
+    publicUrl: options.publicUrl,
     scrypt: options.scrypt ?? DEFAULT_SCRYPT,
     secureCookies: options.secureCookies ?? false,
     sessionTtlMs: options.sessionTtlMs ?? 12 * 3_600_000,

@@ -16,7 +16,15 @@ import { ADMIN, startHarness, TEST_SCRYPT, type Harness } from './server-fixture
 
 type Schema = { type?: string | string[]; properties?: Record<string, Schema>; required?: string[]; additionalProperties?: unknown; enum?: unknown[] };
 
-const PUBLIC = ['GET /api/openapi.json', 'GET /healthz', 'GET /readyz', 'POST /api/v1/auth/login'];
+const PUBLIC = [
+  'GET /api/openapi.json',
+  'GET /api/v1/auth/methods',
+  'GET /api/v1/auth/oidc/callback',
+  'GET /api/v1/auth/oidc/login',
+  'GET /healthz',
+  'GET /readyz',
+  'POST /api/v1/auth/login',
+];
 
 /** A value for each path parameter that passes its schema (the rest of the test makes one of them bad). */
 const SAMPLE_PARAMS: Record<string, string> = {
@@ -110,7 +118,7 @@ describe('authentication, roles and validation on every route', () => {
     enrollment: () => [h.tokens.admin, agentToken],
   };
 
-  it('every route declares its access; exactly the health, spec and login routes are public', () => {
+  it('every route declares its access; exactly the health, spec, login and sign-in method routes are public', () => {
     assert.ok(routes.length >= 40, `${routes.length} routes`);
     assert.deepEqual(routes.filter((r) => r.access === 'public').map(key).sort(), PUBLIC);
     assert.equal(new Set(routes.map(key)).size, routes.length, 'no route registered twice');

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { start, stopAll, type Started } from '../helpers/children.ts';
+import { browserFetch, SCOPE, signInWithSso, startTestProvider, TEST_CLIENT } from './oidc-test-provider.ts';
 import { AgentWriter, eventually, testTraffic, transactionOf } from './server-fixture.ts';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -105,5 +106,44 @@ describe('cleartap serve (the CLI)', () => {
     } finally {
       busy.close();
     }
+  });
+
+  it('single sign-on from its flags, the client secret from $CLEARTAP_OIDC_CLIENT_SECRET; refuses to start without a provider it can discover', async () => {
+    const idp = await startTestProvider([{ sub: 'u-ann', preferred_username: 'ann', groups: ['ops'] }]);
+    try {
+      const flags = ['--oidc-issuer', idp.issuer, '--oidc-client-id', TEST_CLIENT.id, '--oidc-scope', SCOPE, '--oidc-name', 'Corp SSO', '--oidc-default-role', 'none'];
+      const roleMap = ['--oidc-role-map', 'x=admin,ops=viewer', '--oidc-role-map', 'ops=editor'];
+      const s = start(process.execPath, [MAIN, 'serve', '--port', '0', '--data-dir', dataDir, ...flags, ...roleMap], { env: { ...env, CLEARTAP_OIDC_CLIENT_SECRET: TEST_CLIENT.secret } });
+      const url = await listening(s);
+      assert.deepEqual(await (await fetch(`${url}/api/v1/auth/methods`)).json(), { password: true, sso: { name: 'Corp SSO', loginUrl: '/api/v1/auth/oidc/login' } });
+      const { jar, next } = await signInWithSso(url, 'u-ann');
+      assert.equal(next.href, `${url}/`);
+      assert.deepEqual(await (await browserFetch(jar, `${url}/api/v1/auth/me`)).json(), { username: 'ann', role: 'editor', via: 'session' }, 'a later --oidc-role-map entry for the same value wins');
+      assert.equal(s.stderr().includes(TEST_CLIENT.secret), false, 'the secret is never logged');
+      s.child.kill('SIGTERM');
+      assert.equal(await s.exited, 0);
+
+      const noSecret = start(process.execPath, [MAIN, 'serve', '--port', '0', '--data-dir', dataDir, ...flags], { env });
+      const publicClient = await listening(noSecret);
+      const refused = await signInWithSso(publicClient, 'u-ann');
+      assert.equal(refused.next.search, '?sso_error=CT_ERR_SSO_IDP_ERROR', 'without the secret the provider refuses the code exchange');
+      noSecret.child.kill('SIGTERM');
+      assert.equal(await noSecret.exited, 0);
+    } finally {
+      await idp.close();
+    }
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    const port = (busy.address() as AddressInfo).port;
+    busy.close();
+    const gone = start(process.execPath, [MAIN, 'serve', '--port', '0', '--data-dir', dataDir, '--oidc-issuer', `http://127.0.0.1:${port}`, '--oidc-client-id', 'x'], { env });
+    assert.equal(await gone.exited, 1);
+    assert.match(gone.stderr(), new RegExp(`cannot discover the OIDC issuer http://127\\.0\\.0\\.1:${port}/ .*ECONNREFUSED.* \\[CT_ERR_OIDC\\]`));
+    const stray = start(process.execPath, [MAIN, 'serve', '--port', '0', '--data-dir', dataDir, '--oidc-role-map', 'a=admin'], { env });
+    assert.equal(await stray.exited, 1);
+    assert.match(stray.stderr(), /--oidc-role-map without --oidc-issuer \[CT_ERR_USAGE\]/);
+    const badRole = start(process.execPath, [MAIN, 'serve', '--oidc-issuer', 'https://login.example.com', '--oidc-client-id', 'x', '--oidc-role-map', 'a=root'], { env });
+    assert.notEqual(await badRole.exited, 0);
+    assert.match(badRole.stderr(), /"a=root": the role must be one of viewer, editor, admin/);
   });
 });

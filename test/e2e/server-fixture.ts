@@ -13,7 +13,7 @@ import { qtapDirection } from '../../src/core/ip.ts';
 import type { Transaction } from '../../src/core/transaction.ts';
 import { LiveDiscovery } from '../../src/pipeline/live-discovery.ts';
 import { loadStack, type Stack } from '../../src/plugins/index.ts';
-import { bootstrapAdmin, startServer, type ControlPlane, type Role } from '../../src/server/index.ts';
+import { bootstrapAdmin, startServer, type ControlPlane, type Role, type ServerOptions } from '../../src/server/index.ts';
 import { createEventStore, createObjectStore, type ManagedEventStore, type ManagedObjectStore } from '../../src/sinks/index.ts';
 import { memoryLog } from '../../src/sinks/test-support.ts';
 
@@ -276,7 +276,7 @@ export interface Harness {
 export const TEST_SCRYPT = { N: 1 << 10, r: 8, p: 1 };
 
 /** Fills a data directory with the test traffic and starts the server over it. */
-export async function startHarness(options: { writeTraffic?: boolean; settleMs?: number } = {}): Promise<Harness & { writer: AgentWriter }> {
+export async function startHarness(options: { writeTraffic?: boolean; settleMs?: number; server?: Pick<ServerOptions, 'oidc' | 'publicUrl'> } = {}): Promise<Harness & { writer: AgentWriter }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cleartap-server-'));
   const base = Math.floor((Date.now() - 30 * 60_000) / 60_000) * 60_000;
   const traffic = testTraffic();
@@ -284,7 +284,7 @@ export async function startHarness(options: { writeTraffic?: boolean; settleMs?:
   if (options.writeTraffic !== false) await writer.write(traffic.map((s) => transactionOf(s, base)));
   await bootstrapAdmin(dataDir, ADMIN.username, ADMIN.password, TEST_SCRYPT);
   const { log } = memoryLog('warn');
-  const server = await startServer({ dataDir, host: '127.0.0.1', port: 0, log, version: '0.0.0-test', scrypt: TEST_SCRYPT, pollIntervalMs: 50, settleMs: options.settleMs ?? 200 });
+  const server = await startServer({ dataDir, host: '127.0.0.1', port: 0, log, version: '0.0.0-test', scrypt: TEST_SCRYPT, pollIntervalMs: 50, settleMs: options.settleMs ?? 200, ...options.server });
   const url = server.url;
   const tokens = {} as Record<Role, string>;
   const call: Harness['call'] = (path, init = {}) => {

@@ -10,6 +10,8 @@ export const SECRET_PREFIXES = {
   agent: 'ct_agt_',
   enrollment: 'ct_enr_',
   session: 'ct_ses_',
+  /** A single sign-on login under way (state/oidc-logins.ts). */
+  sso: 'ct_sso_',
 } as const;
 
 export type SecretKind = keyof typeof SECRET_PREFIXES;

@@ -31,6 +31,7 @@ const STATUS_TEXT: Readonly<Record<string, string>> = {
   '200': 'OK',
   '201': 'Created',
   '204': 'No content',
+  '302': 'Found: a redirect (Location)',
   '304': 'Not modified (the ETag in If-None-Match is current)',
   '400': 'Invalid input: error.details name each field',
   '401': 'Missing, unknown, expired or revoked credentials',
@@ -87,7 +88,7 @@ function responsesOf(components: Components, route: RegisteredRoute): Json {
   for (const [status, schema] of Object.entries(route.schema.response ?? {})) {
     if (!isObject(schema)) continue;
     const description = typeof schema.description === 'string' ? schema.description : (STATUS_TEXT[status] ?? 'Response');
-    if (status === '204' || status === '304') out[status] = { description };
+    if (status === '204' || status === '302' || status === '304') out[status] = { description };
     else if (isObject(schema.content)) {
       const content: Json = {};
       for (const [type, media] of Object.entries(schema.content)) content[type] = { schema: components.nested(isObject(media) ? media.schema : {}) };

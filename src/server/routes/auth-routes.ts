@@ -1,5 +1,6 @@
 // Logging in and out with a local user's password, and who the caller is. A login starts a session (an
 // HttpOnly, SameSite=Strict cookie; Secure over TLS or with --secure-cookies); scripts use API tokens instead.
+// Single sign-on users (oidc-routes.ts) have no password: a password login for one is refused like a wrong one.
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../api-error.ts';
@@ -8,7 +9,7 @@ import { dummyVerifier, hashPassword, verifyPassword } from '../auth/passwords.t
 import { actorOf, userOf } from '../auth/principal.ts';
 import type { ServerContext } from '../context.ts';
 import { isoTime, passwordSchema, roleSchema, userSchema, usernameSchema } from '../schemas.ts';
-import { userView } from '../state/users.ts';
+import { isSsoUser, ssoHasNoPassword, userView } from '../state/users.ts';
 
 
 const sessionSchema = {
@@ -50,11 +51,13 @@ export function authRoutes(app: FastifyInstance, ctx: ServerContext): void {
       const { username, password } = request.body;
       const wait = ctx.loginLimiter.retryAfter(username);
       if (wait > 0) throw new ApiError('CT_ERR_RATE_LIMITED', `too many failed logins for "${username}": retry in ${wait} s`, { headers: { 'retry-after': String(wait) } });
-      const user = ctx.users.byName(username);
+      const found = ctx.users.byName(username);
+      const sso = found !== undefined && isSsoUser(found);
+      const user = sso ? undefined : found;
       const ok = user === undefined ? await noSuchUser(password) : await verifyPassword(password, user.password_hash);
       if (!ok || user === undefined) {
         ctx.loginLimiter.failed(username);
-        ctx.audit.record('anonymous', 'auth.login_failed', `user ${username}`, { ip: request.ip });
+        ctx.audit.record('anonymous', 'auth.login_failed', `user ${username}`, { ip: request.ip, ...(sso && { reason: 'a single sign-on user has no password' }) });
         throw new ApiError('CT_ERR_UNAUTHENTICATED', 'wrong user name or password');
       }
       ctx.loginLimiter.succeeded(username);
@@ -102,6 +105,7 @@ export function authRoutes(app: FastifyInstance, ctx: ServerContext): void {
     handler: async (request, reply) => {
       const me = userOf(request);
       const user = ctx.users.byId(me.userId);
+      if (user !== undefined && isSsoUser(user)) throw ssoHasNoPassword(user);
       if (user === undefined || !(await verifyPassword(request.body.currentPassword, user.password_hash))) {
         throw new ApiError('CT_ERR_FORBIDDEN', 'the current password is wrong');
       }

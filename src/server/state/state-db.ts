@@ -1,8 +1,9 @@
 // The control plane's own state, in node:sqlite under <data-dir>/server/state.db: users, sessions, tokens,
 // agents, config versions and rollouts, the audit log and settings. Separate from the local store, which the
 // server only reads. WAL so that reads never wait for a write; foreign keys so that deleting a user or an agent
-// takes its sessions and tokens with it. The schema is versioned in `meta`; a newer schema than this code knows
-// is refused rather than misread.
+// takes its sessions and tokens with it. The schema is versioned in `meta`: a new database gets the first
+// version's tables, then every migration in order, as an old one does; a newer schema than this code knows is
+// refused rather than misread.
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,8 +11,9 @@ import { DatabaseSync } from 'node:sqlite';
 import { CleartapError } from '../../core/errors.ts';
 
 export const STATE_FILE = 'state.db';
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
+/** Version 1's tables; MIGRATIONS take them to SCHEMA_VERSION. */
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS users (
@@ -92,6 +94,27 @@ CREATE INDEX IF NOT EXISTS audit_time ON audit_log(time_ms);
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 `;
 
+/** The SQL that takes the schema from version n-1 to n, keyed by n. */
+const MIGRATIONS: Readonly<Record<number, string>> = {
+  // Single sign-on: users from an OIDC provider (their issuer and subject; no usable password), and the logins
+  // under way (what the callback must find again: state, nonce, PKCE verifier).
+  2: `
+ALTER TABLE users ADD COLUMN oidc_issuer TEXT;
+ALTER TABLE users ADD COLUMN oidc_subject TEXT;
+CREATE UNIQUE INDEX users_oidc ON users(oidc_issuer, oidc_subject) WHERE oidc_subject IS NOT NULL;
+CREATE TABLE oidc_logins (
+  hash TEXT PRIMARY KEY,
+  state TEXT NOT NULL,
+  nonce TEXT NOT NULL,
+  code_verifier TEXT NOT NULL,
+  redirect_uri TEXT NOT NULL,
+  return_to TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+`,
+};
+
 export function openStateDatabase(dir: string): DatabaseSync {
   const file = join(dir, STATE_FILE);
   let db: DatabaseSync;
@@ -104,12 +127,32 @@ export function openStateDatabase(dir: string): DatabaseSync {
     throw new CleartapError('CT_ERR_CONFIG', `control plane: cannot open its state ${file}: ${(err as Error).message}`, 'give --data-dir a writable directory', { cause: err });
   }
   const row = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string } | undefined;
-  if (row === undefined) db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?)").run(String(SCHEMA_VERSION));
-  else if (Number(row.value) > SCHEMA_VERSION) {
+  const version = row === undefined ? 1 : Number(row.value);
+  if (version > SCHEMA_VERSION) {
     db.close();
-    throw new CleartapError('CT_ERR_CONFIG', `control plane: ${file} has schema version ${row.value}, this cleartap knows ${SCHEMA_VERSION}`, 'run the cleartap version that wrote it, or a newer one');
+    throw new CleartapError('CT_ERR_CONFIG', `control plane: ${file} has schema version ${row?.value}, this cleartap knows ${SCHEMA_VERSION}`, 'run the cleartap version that wrote it, or a newer one');
+  }
+  try {
+    migrate(db, version);
+  } catch (err) {
+    db.close();
+    throw new CleartapError('CT_ERR_CONFIG', `control plane: cannot update ${file} from schema version ${version} to ${SCHEMA_VERSION}: ${(err as Error).message}`, 'restore a backup of the file, or move it away to start afresh', { cause: err });
   }
   return db;
+}
+
+/** Each migration after `from` in its own transaction, with the version it reaches (skipped when another
+ *  process opening the same file got there first). */
+function migrate(db: DatabaseSync, from: number): void {
+  const current = db.prepare("SELECT value FROM meta WHERE key = 'schema_version'");
+  const setVersion = db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+  for (let v = from + 1; v <= SCHEMA_VERSION; v++) {
+    inTransaction(db, () => {
+      if (Number((current.get() as { value: string } | undefined)?.value ?? 1) >= v) return;
+      db.exec(MIGRATIONS[v]);
+      setVersion.run(String(v));
+    });
+  }
 }
 
 /** Runs fn inside one transaction: all of its writes land, or none. */

@@ -1,5 +1,6 @@
-// Local users: name, scrypt hash, role. The last admin can be neither demoted nor deleted, so the server can
-// always be administered.
+// Users: name, role, and either a scrypt hash (local users) or the OIDC issuer and subject they sign in as
+// (single sign-on users, who have no usable password). The last admin can be neither demoted nor deleted through
+// the API, so the server can always be administered; an SSO user's role is the identity provider's to decide.
 
 import type { DatabaseSync } from 'node:sqlite';
 import { ApiError, notFound } from '../api-error.ts';
@@ -13,16 +14,29 @@ export interface UserRow {
   role: Role;
   created_at: number;
   updated_at: number;
+  oidc_issuer: string | null;
+  oidc_subject: string | null;
 }
 
 export interface UserView {
   username: string;
   role: Role;
+  source: 'local' | 'sso';
   createdAt: string;
   updatedAt: string;
 }
 
-export const userView = (u: UserRow): UserView => ({ username: u.username, role: u.role, createdAt: iso(u.created_at), updatedAt: iso(u.updated_at) });
+/** The OIDC identity a single sign-on user is (the provider's issuer URL and its subject there). */
+export interface OidcIdentity {
+  issuer: string;
+  subject: string;
+}
+
+export const isSsoUser = (u: UserRow): boolean => u.oidc_subject !== null;
+
+export const userView = (u: UserRow): UserView => ({ username: u.username, role: u.role, source: isSsoUser(u) ? 'sso' : 'local', createdAt: iso(u.created_at), updatedAt: iso(u.updated_at) });
+
+export const ssoHasNoPassword = (u: UserRow) => new ApiError('CT_ERR_CONFLICT', `"${u.username}" signs in through single sign-on: the identity provider holds their credentials`);
 
 export class UserStore {
   readonly #db: DatabaseSync;
@@ -62,6 +76,7 @@ export class UserStore {
     return inTransaction(this.#db, () => {
       const before = this.byName(username);
       if (before === undefined) throw notFound(`user "${username}"`);
+      if (change.passwordHash !== undefined && isSsoUser(before)) throw ssoHasNoPassword(before);
       if (change.role !== undefined && change.role !== 'admin' && before.role === 'admin' && this.#admins() === 1) {
         throw new ApiError('CT_ERR_CONFLICT', `"${before.username}" is the last admin: make another user admin first`);
       }
@@ -81,6 +96,37 @@ export class UserStore {
       this.#db.prepare('DELETE FROM users WHERE id = ?').run(user.id);
       return user;
     });
+  }
+
+  byIdentity(identity: OidcIdentity): UserRow | undefined {
+    return this.#db.prepare('SELECT * FROM users WHERE oidc_issuer = ? AND oidc_subject = ?').get(identity.issuer, identity.subject) as UserRow | undefined;
+  }
+
+  /** A single sign-on user: no password (an empty hash, which no password verifies against). */
+  createSso(username: string, identity: OidcIdentity, role: Role, now = Date.now()): UserRow {
+    try {
+      this.#db
+        .prepare("INSERT INTO users (username, password_hash, role, created_at, updated_at, oidc_issuer, oidc_subject) VALUES (?, '', ?, ?, ?, ?, ?)")
+        .run(username, role, now, now, identity.issuer, identity.subject);
+    } catch (err) {
+      if (isConstraintError(err)) throw new ApiError('CT_ERR_CONFLICT', `user "${username}" exists`);
+      throw err;
+    }
+    return this.byName(username) as UserRow;
+  }
+
+  /** Sets an SSO user's role as their identity provider's claims map it at login, even when that demotes the last
+   *  admin: the provider is where their access is granted and withdrawn. */
+  setSsoRole(user: UserRow, role: Role, now = Date.now()): UserRow {
+    if (!isSsoUser(user)) throw new ApiError('CT_ERR_CONFLICT', `"${user.username}" is a local user`);
+    this.#db.prepare('UPDATE users SET role = ?, updated_at = ? WHERE id = ?').run(role, now, user.id);
+    return this.byId(user.id) as UserRow;
+  }
+
+  /** Removes an SSO user whom the identity provider no longer grants any role, with their sessions and tokens. */
+  deleteSso(user: UserRow): void {
+    if (!isSsoUser(user)) throw new ApiError('CT_ERR_CONFLICT', `"${user.username}" is a local user`);
+    this.#db.prepare('DELETE FROM users WHERE id = ?').run(user.id);
   }
 
   #admins(): number {
