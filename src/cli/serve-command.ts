@@ -4,6 +4,7 @@
 //   cleartap serve [--port 10001] [--host 127.0.0.1] [--data-dir DIR] [--store-dir DIR] [--init-admin NAME]
 //                  [--secure-cookies] [--trust-proxy] [--session-ttl 12h] [--log-level info] [--public-url URL]
 //                  [--oidc-issuer URL --oidc-client-id ID [--oidc-role-map admins=admin,…] …]   (see oidc-flags.ts)
+//                  [--clickhouse-url URL] [--object-store-config FILE] [--presign-ttl 300]   (see gateway-flags.ts)
 //
 // --data-dir defaults to the agent's ($CLEARTAP_DATA_DIR, else /var/lib/cleartap); the server keeps its own state
 // in <data-dir>/server. The store is read where the agent's config puts it (its local store's path, else the data
@@ -19,14 +20,16 @@ import { CleartapError } from '../core/errors.ts';
 import { createLogger, LOG_LEVELS, type Logger, type LogLevel } from '../core/logger.ts';
 import { dataDir as defaultDataDir } from '../pipeline/configured-pipeline.ts';
 import { bootstrapAdmin, DEFAULT_HOST, DEFAULT_PORT, startServer, type ControlPlane } from '../server/index.ts';
-import { localStoreDir, parseDuration } from '../sinks/index.ts';
+import { localStoreSettings, parseDuration, type Retention } from '../sinks/index.ts';
+import type { QtapConfig } from '../config/index.ts';
 import { loadEffectiveConfig } from './config-command.ts';
 import { wholeNumber } from './flag-values.ts';
+import { addGatewayOptions, gatewaySettings, type GatewayFlags } from './gateway-flags.ts';
 import { addOidcOptions, oidcSettings, type OidcFlags } from './oidc-flags.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
-export interface ServeFlags extends OidcFlags {
+export interface ServeFlags extends OidcFlags, GatewayFlags {
   port: number;
   host: string;
   dataDir?: string;
@@ -85,14 +88,25 @@ async function readAdminPassword(env: NodeJS.ProcessEnv, stdin: NodeJS.ReadStrea
   }
 }
 
-/** Where the agent keeps its local store: its config's local store path, else the data directory. */
-function agentStoreDir(dataDir: string, log: Logger): string {
-  try {
-    return localStoreDir(loadEffectiveConfig(undefined).config.services, dataDir);
-  } catch (err) {
-    log.warn({ error: (err as Error).message }, 'the agent config cannot be read: looking for the local store in the data directory (give --store-dir to choose)');
-    return dataDir;
-  }
+/** The agent config's services, read once; undefined (with a warning) when it cannot be read. */
+function agentServices(log: Logger): () => QtapConfig['services'] | undefined {
+  let read = false;
+  let services: QtapConfig['services'] | undefined;
+  return () => {
+    if (read) return services;
+    read = true;
+    try {
+      services = loadEffectiveConfig(undefined).config.services;
+    } catch (err) {
+      log.warn({ error: (err as Error).message }, 'the agent config cannot be read: looking for the local store in the data directory (give --store-dir to choose)');
+    }
+    return services;
+  };
+}
+
+/** Where the agent keeps its local store (its config's local store path, else the data directory) and its retention. */
+function agentStore(dataDir: string, services: QtapConfig['services'] | undefined): { dir: string; retention: Retention } {
+  return localStoreSettings(services ?? { object_stores: [], event_stores: [] }, dataDir);
 }
 
 export async function serve(
@@ -108,9 +122,13 @@ export async function serve(
     const outcome = await bootstrapAdmin(dataDir, flags.initAdmin, password);
     log.info({ user: flags.initAdmin }, outcome === 'created' ? 'admin created' : 'the admin exists already: left unchanged');
   }
+  const services = agentServices(log);
+  const store = agentStore(dataDir, flags.storeDir === undefined && flags.dataDir === undefined ? services() : undefined);
   return startServer({
     dataDir,
-    storeDir: flags.storeDir ?? (flags.dataDir !== undefined ? flags.dataDir : agentStoreDir(dataDir, log)),
+    storeDir: flags.storeDir ?? (flags.dataDir !== undefined ? flags.dataDir : store.dir),
+    retention: store.retention,
+    ...gatewaySettings(flags, env, services, log),
     host: flags.host,
     port: flags.port,
     log,
@@ -135,7 +153,7 @@ export function serveCommand(): Command {
     .option('--trust-proxy', 'believe X-Forwarded-For/-Proto from a proxy in front', false)
     .option('--session-ttl <duration>', 'how long a login lasts', durationArg, 12 * 3_600_000)
     .addOption(new Option('--log-level <level>', 'log verbosity (stderr)').choices(LOG_LEVELS).default('info'));
-  return addOidcOptions(command).action(async (flags: ServeFlags) => {
+  return addGatewayOptions(addOidcOptions(command)).action(async (flags: ServeFlags) => {
     const server = await serve(flags, { given: (flag) => command.getOptionValueSource(flag) === 'cli' });
     await new Promise<void>((resolve) => {
       const onSignal = () => {

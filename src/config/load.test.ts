@@ -64,7 +64,7 @@ test('every kind of error names line, column, key path and what is allowed', () 
     ['stacks:\n  s:\n    plugins:\n      - type: http_capure\n', "error x.yaml:4:15: stacks.s.plugins[0].type: 'http_capure' is not one of http_capture, access_logs, debug, http_metrics, report_usage, detect_errors (or a module path such as ./my-plugin.ts)"],
     ['stacks:\n  s:\n    plugins:\n      - type: access_logs\n        config:\n          rules:\n            - name: r\n              expr: "http.res.status >"\n              mode: full\n', 'error x.yaml:8:39: stacks.s.plugins[0].config.rules[0].expr: rule: unexpected end of rule at column 18 — expected a value'],
     ['rulekit:\n  macros:\n    - name: m\n      expr: a == 1\n    - name: m\n      expr: b == 2\n', "error x.yaml:5:13: rulekit.macros[1].name: macro 'm' is defined twice"],
-    ['services:\n  event_stores:\n    - type: axiom\n', "error x.yaml:3:13: services.event_stores[0].type: 'axiom' (Axiom) is not supported by cleartap: use stdout, local or clickhouse"],
+    ['services:\n  event_stores:\n    - type: axiom\n', "error x.yaml:3:13: services.event_stores[0].type: 'axiom' (Axiom) is not supported by cleartap: use stdout, local, clickhouse or pulse"],
     ['services:\n  object_stores:\n    - type: s3\n      access_key: {type: vault, value: x}\n', "error x.yaml:4:26: services.object_stores[0].access_key.type: 'vault' is not one of text, env"],
     ['version: 3\n', 'error x.yaml:1:10: version: 3 is not one of 2'],
     ['tap: [1, 2]\n', 'error x.yaml:1:6: tap: must be a mapping, not a list'],

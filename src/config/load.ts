@@ -22,7 +22,7 @@ const validate = (data: unknown) => (validator ??= new Ajv({ allErrors: true, us
 
 /** Qtap store types cleartap reads but does not implement (they fail at load with this message). */
 const UNSUPPORTED_STORES: Readonly<Record<string, string>> = {
-  pulse: 'Qpoint Pulse', 'pulse-streaming': 'Qpoint Pulse', 'pulse-legacy': 'Qpoint Pulse', axiom: 'Axiom', otel: 'OpenTelemetry', qpoint: 'the Qpoint warehouse',
+  'pulse-streaming': 'Qpoint Pulse', 'pulse-legacy': 'Qpoint Pulse', axiom: 'Axiom', otel: 'OpenTelemetry', qpoint: 'the Qpoint warehouse',
 };
 /** Plugin types Qtap has that cleartap skips with a warning. */
 const SKIPPED_PLUGINS = new Set(['logger', 'qscan', 'devtools']);
@@ -179,7 +179,7 @@ function semanticChecks(config: QtapConfig, problems: ProblemList): void {
   for (const kind of ['event_stores', 'object_stores'] as const) {
     config.services[kind].forEach((store, i) => {
       const what = UNSUPPORTED_STORES[store.type];
-      if (what) problems.add('error', ['services', kind, i, 'type'], `'${store.type}' (${what}) is not supported by cleartap: use ${kind === 'event_stores' ? 'stdout, local or clickhouse' : 'stdout, local or s3'}`);
+      if (what) problems.add('error', ['services', kind, i, 'type'], `'${store.type}' (${what}) is not supported by cleartap: use ${kind === 'event_stores' ? 'stdout, local, clickhouse or pulse' : 'stdout, local or s3'}`);
     });
   }
 }

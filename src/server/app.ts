@@ -16,6 +16,7 @@ import { adminRoutes } from './routes/admin-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { configRoutes } from './routes/config-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
+import { ingestRoutes } from './routes/ingest-routes.ts';
 import { inventoryRoutes } from './routes/inventory-routes.ts';
 import { metricsRoutes } from './routes/metrics-routes.ts';
 import { oidcRoutes } from './routes/oidc-routes.ts';
@@ -80,6 +81,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
   inventoryRoutes(app, ctx);
   metricsRoutes(app, ctx);
   agentRoutes(app, ctx);
+  ingestRoutes(app, ctx);
   configRoutes(app, ctx);
   adminRoutes(app, ctx);
   uiRoutes(app, options.uiDir);

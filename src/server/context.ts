@@ -1,11 +1,14 @@
 // What every route handler works with: the server's state (users, sessions, tokens, agents, configs, audit log,
-// settings), its view of the local store (connection, index, live tail) and of the API inventory, and the
-// options it was started with. Built once by server.ts; closed in reverse order.
+// settings), its view of the local store (connection, index, live tail), the gateway that writes agents' events
+// into it, the object URL signer, the API inventory, and the options it was started with. Built once by
+// server.ts; closed in reverse order.
 
 import type { DatabaseSync } from 'node:sqlite';
 import type { Logger } from '../core/logger.ts';
 import type { ScryptParams } from './auth/passwords.ts';
 import type { LoginLimiter } from './auth/login-limiter.ts';
+import type { ObjectUrlSigner } from '../sinks/index.ts';
+import type { IngestGateway } from './ingest/ingest-gateway.ts';
 import type { OidcRelyingParty } from './auth/oidc-relying-party.ts';
 import type { InventoryFiles } from './inventory/inventory-files.ts';
 import type { AgentStore } from './state/agents.ts';
@@ -34,6 +37,10 @@ export interface ServerContext {
   store: StoreConnection;
   indexer: StoreIndexer;
   tail: LiveTail;
+  /** Takes the event batches agents post (their pulse event store). */
+  gateway: IngestGateway;
+  /** Presigned URLs for objects in the S3-compatible stores the server was given; undefined without any. */
+  objectUrls: ObjectUrlSigner | undefined;
   inventory: InventoryFiles;
   loginLimiter: LoginLimiter;
   /** Single sign-on through an OIDC provider, when configured. */

@@ -116,6 +116,8 @@ export const transactionSummarySchema = named('TransactionSummary', {
     bytesReceived: nullable('integer'),
     contentType: nullable('string'),
     userAgent: nullable('string'),
+    agentId: { ...nullable('string'), description: 'The agent that posted the events (pulse event store); null for the local store' },
+    agentName: nullable('string'),
   },
 });
 
@@ -133,7 +135,8 @@ export const transactionFilterProperties = {
   process: { type: 'string', maxLength: 4096, minLength: 1, description: 'An executable path, an executable name (curl) or a pid' },
   container: { type: 'string', minLength: 4, maxLength: 64, pattern: '^[0-9a-fA-F]+$', description: 'A container id, or the start of one' },
   direction: { type: 'string', enum: ['ingress', 'egress', 'egress-internal', 'egress-external'] },
+  agent: { type: 'string', minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]*$', description: 'The agent (id or name) that posted the events' },
   since: timeQuery('From (inclusive)'),
   until: timeQuery('Until (exclusive)'),
-  q: { type: 'string', minLength: 1, maxLength: 256, description: 'Free text, case-insensitive: URL, host, process, user agent, container, remote address, TLS server name, id' },
+  q: { type: 'string', minLength: 1, maxLength: 256, description: 'Free text, case-insensitive: URL, host, process, user agent, container, remote address, TLS server name, id, agent name' },
 } as const;

@@ -1,16 +1,19 @@
 // `cleartap serve`'s server: state in <data-dir>/server/, the local store read from storeDir (the agent's data
-// directory unless its config moves the store), the API inventory from <store>/discovery/. start → listen;
-// close → stop following the store, end live streams, close the HTTP server, then the databases (reverse order).
+// directory unless its config moves the store) and written there by the gateway with the events agents post,
+// the API inventory from <store>/discovery/. start → listen; close → stop following the store, end live streams,
+// close the HTTP server, the gateway, then the databases (reverse order).
 
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { CleartapError, errorCode } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
+import { createObjectUrlSigner, DEFAULT_RETENTION, type ClickHouseSettings, type Retention, type S3Settings } from '../sinks/index.ts';
 import { buildApp } from './app.ts';
 import { LoginLimiter } from './auth/login-limiter.ts';
 import { OidcRelyingParty, type OidcSettings } from './auth/oidc-relying-party.ts';
 import { DEFAULT_SCRYPT, hashPassword, type ScryptParams } from './auth/passwords.ts';
 import type { ServerContext } from './context.ts';
+import { IngestGateway } from './ingest/ingest-gateway.ts';
 import { InventoryFiles } from './inventory/inventory-files.ts';
 import type { RegisteredRoute } from './openapi/openapi-document.ts';
 import { MIN_PASSWORD_LENGTH, USERNAME_PATTERN } from './schemas.ts';
@@ -36,6 +39,14 @@ export interface ServerOptions {
   dataDir: string;
   /** The local store's directory; default dataDir (where the agent keeps it unless its config says otherwise). */
   storeDir?: string;
+  /** The local store's retention, for the events agents post (the agent's own, when it shares the store). */
+  retention?: Retention;
+  /** Events agents post also go to this ClickHouse table. */
+  clickhouse?: ClickHouseSettings;
+  /** S3-compatible stores whose objects the detail route gives presigned URLs for. */
+  objectStores?: readonly S3Settings[];
+  /** How long a presigned URL is valid; default 300 s. */
+  presignSeconds?: number;
   host?: string;
   /** 0: any free port (see ControlPlane.url). */
   port?: number;
@@ -77,6 +88,8 @@ export async function startServer(options: ServerOptions): Promise<ControlPlane>
   const store = new StoreConnection(storeDir, stateDir, log);
   const indexer = new StoreIndexer(store, log);
   const tail = new LiveTail(store, options.settleMs ?? 750);
+  const gateway = new IngestGateway({ storeDir, retention: options.retention ?? DEFAULT_RETENTION, clickhouse: options.clickhouse, log });
+  const objectUrls = options.objectStores?.length ? createObjectUrlSigner(options.objectStores, options.presignSeconds) : undefined;
   const ctx: ServerContext = {
     log,
     version: options.version,
@@ -91,6 +104,8 @@ export async function startServer(options: ServerOptions): Promise<ControlPlane>
     store,
     indexer,
     tail,
+    gateway,
+    objectUrls,
     inventory: new InventoryFiles(join(storeDir, 'discovery')),
     loginLimiter: new LoginLimiter(),
     sso,
@@ -121,7 +136,7 @@ export async function startServer(options: ServerOptions): Promise<ControlPlane>
     const host = options.host ?? DEFAULT_HOST;
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
     if (ctx.users.count() === 0) log.warn('control plane: there are no users yet; create the first admin with `cleartap serve --init-admin NAME`');
-    log.info({ url, store: storeDir, state: stateDir }, 'control plane listening');
+    log.info({ url, store: storeDir, state: stateDir, clickhouse: options.clickhouse?.url, objectStores: options.objectStores?.map((o) => o.where) }, 'control plane listening');
     const running = app;
     let closing: Promise<void> | undefined;
     return {
@@ -132,6 +147,8 @@ export async function startServer(options: ServerOptions): Promise<ControlPlane>
         (closing ??= (async () => {
           watcher.stop();
           await running.close();
+          await gateway.close();
+          objectUrls?.close();
           store.close();
           stateDb.close();
         })()),
@@ -139,6 +156,8 @@ export async function startServer(options: ServerOptions): Promise<ControlPlane>
   } catch (err) {
     watcher.stop();
     await app?.close().catch(() => {});
+    await gateway.close();
+    objectUrls?.close();
     store.close();
     stateDb.close();
     throw err;

@@ -4,9 +4,18 @@
 
 export { createEventStore, createObjectStore, DEFAULT_DATA_DIR } from './store-factory.ts';
 export type { EventStoreDeps, ManagedEventStore, ManagedObjectStore, ObjectStoreDeps, StoreDeps, StoreInfo } from './store-factory.ts';
-export { createEventStores, createObjectStores, localStoreDir } from './store-list.ts';
+export { createEventStores, createObjectStores, localStoreDir, localStoreSettings } from './store-list.ts';
 export type { StoreCounters } from './spooled-store.ts';
 export type { Artifact, ArtifactMeta, ArtifactRecordEvent, ArtifactType, DnsEvent, EventStore, ObjectStore, StoreEvent } from '../core/stores.ts';
-export { LocalStoreReader } from './local/index.ts';
+export { createLocalEventBackend, DEFAULT_RETENTION, LocalStoreReader } from './local/index.ts';
+export type { Retention } from './local/index.ts';
+// What the gateway (`cleartap serve`) writes with: the local store's and ClickHouse's event backends, and the
+// signer for presigned object URLs.
+export type { EventBackend } from './spooled-store.ts';
+export type { EventSource, SpooledEvent } from './record-codecs.ts';
+export { createClickHouseBackend, readClickHouseSettings } from './clickhouse/index.ts';
+export type { ClickHouseBackend, ClickHouseSettings } from './clickhouse/index.ts';
+export { createObjectUrlSigner, readS3Settings } from './s3/index.ts';
+export type { ObjectUrlSigner, S3Settings } from './s3/index.ts';
 export type { StoredObject, TransactionDetail, TransactionFilter, TransactionSummary } from './local/index.ts';
 export { parseDuration } from './store-config.ts';

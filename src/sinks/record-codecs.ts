@@ -18,9 +18,17 @@ export interface SpooledArtifact {
   digest: string;
 }
 
+/** The agent an event came from, when a gateway (`cleartap serve`) received it rather than the agent itself. */
+export interface EventSource {
+  agentId: string;
+  agentName: string;
+}
+
 export interface SpooledEvent {
   id: string;
   event: StoreEvent;
+  /** Set by the gateway; absent for an agent's own events. */
+  source?: EventSource;
 }
 
 export function encodeArtifact(artifact: Artifact): Uint8Array {

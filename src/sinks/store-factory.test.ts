@@ -28,7 +28,7 @@ describe('store factory', () => {
     for (const type of ['qpoint', 'otel']) {
       assert.throws(() => createObjectStore({ type, url: 'https://x' }, { log }), (err: Error & { code?: string }) => err.code === 'CT_ERR_CONFIG' && err.message.includes(type) && err.message.includes('does not implement'));
     }
-    for (const type of ['pulse', 'pulse-streaming', 'pulse-legacy', 'axiom', 'otel']) {
+    for (const type of ['pulse-streaming', 'pulse-legacy', 'axiom', 'otel']) {
       assert.throws(() => createEventStore({ type }, { log }), (err: Error & { code?: string }) => err.code === 'CT_ERR_CONFIG' && err.message.includes(type));
     }
     assert.throws(() => createObjectStore({ type: 'ftp' }, { log }), (err: Error & { code?: string }) => err.code === 'CT_ERR_CONFIG' && err.message.includes('unknown'));

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { Logger } from '../core/logger.ts';
 import { createClickHouseBackend, readClickHouseSettings } from './clickhouse/index.ts';
 import { createLocalEventBackend, createLocalObjectBackend, DEFAULT_RETENTION, type Retention } from './local/index.ts';
+import { createPulseBackend, readPulseSettings } from './pulse/index.ts';
 import { createS3Backend, readS3Settings } from './s3/index.ts';
 import { asObject, configError, readChoice, readDuration, readSize, readString, type ConfigObject } from './store-config.ts';
 import { createSpooledEventStore, createSpooledObjectStore, type DeliveryTuning, type SpooledStoreOptions, type StoreControl } from './spooled-store.ts';
@@ -63,7 +64,7 @@ const DEFAULT_SPOOL_BYTES = 256 * 1024 * 1024;
 
 const QTAP_OBJECT_STORES: Readonly<Record<string, string>> = { qpoint: 'Qpoint warehouse', otel: 'OpenTelemetry' };
 const QTAP_EVENT_STORES: Readonly<Record<string, string>> = {
-  pulse: 'Qpoint Pulse', 'pulse-streaming': 'Qpoint Pulse', 'pulse-legacy': 'Qpoint Pulse', axiom: 'Axiom', otel: 'OpenTelemetry',
+  'pulse-streaming': 'Qpoint Pulse', 'pulse-legacy': 'Qpoint Pulse', axiom: 'Axiom', otel: 'OpenTelemetry',
 };
 
 function storeType(cfg: ConfigObject, where: string, kind: 'object' | 'event', qtap: Readonly<Record<string, string>>, ours: readonly string[]): string {
@@ -88,10 +89,10 @@ function spoolOptions(cfg: ConfigObject, where: string, deps: StoreDeps, name: s
   };
 }
 
-function localSettings(cfg: ConfigObject, where: string, deps: StoreDeps): { dir: string; retention: Retention } {
+export function localSettings(cfg: ConfigObject, where: string, dataDir: string | undefined): { dir: string; retention: Retention } {
   const retention = asObject(cfg.retention, `${where}.retention`);
   return {
-    dir: readString(cfg, 'path', where) ?? deps.dataDir ?? DEFAULT_DATA_DIR,
+    dir: readString(cfg, 'path', where) ?? dataDir ?? DEFAULT_DATA_DIR,
     retention: {
       maxAgeMs: readDuration(retention, 'max_age', `${where}.retention`) ?? DEFAULT_RETENTION.maxAgeMs,
       maxBytes: readSize(retention, 'max_size', `${where}.retention`) ?? DEFAULT_RETENTION.maxBytes,
@@ -114,8 +115,12 @@ function countersOf(store: object): () => Record<string, number> {
   return () => ({ ...(read?.call(store) ?? {}) }) as Record<string, number>;
 }
 
-// The spool opens after the backend; when it cannot (its directory is locked), the backend is closed again.
-function spooledOver<S extends StoreControl>(backend: { close(): Promise<void>; verify?(): Promise<void> }, build: () => S): S & StoreInfo {
+// The spool opens after the backend; when it cannot (its directory is locked), the backend is closed again. A
+// backend's own counters (the pulse store's drops at the server) join the spool's.
+function spooledOver<S extends StoreControl>(
+  backend: { close(): Promise<void>; verify?(): Promise<void>; counters?(): object },
+  build: () => S,
+): S & StoreInfo {
   let store: S;
   try {
     store = build();
@@ -123,7 +128,7 @@ function spooledOver<S extends StoreControl>(backend: { close(): Promise<void>; 
     void backend.close();
     throw err;
   }
-  return { ...store, verify: () => backend.verify?.() ?? Promise.resolve() };
+  return { ...store, counters: () => ({ ...store.counters(), ...backend.counters?.() }), verify: () => backend.verify?.() ?? Promise.resolve() };
 }
 
 export function createObjectStore(config: unknown, deps: ObjectStoreDeps): ManagedObjectStore {
@@ -145,7 +150,7 @@ export function createObjectStore(config: unknown, deps: ObjectStoreDeps): Manag
   const spool = spoolOptions(cfg, where, deps, `objects-${type}`);
   const options = { name, log, spool, closeTimeoutMs: deps.closeTimeoutMs };
   if (type === 'local') {
-    const backend = createLocalObjectBackend({ ...localSettings(cfg, where, deps), log });
+    const backend = createLocalObjectBackend({ ...localSettings(cfg, where, deps.dataDir), log });
     return spooledOver(backend, () => createSpooledObjectStore(backend, options));
   }
   const settings = readS3Settings(cfg, where, deps.env ?? process.env);
@@ -157,7 +162,7 @@ export function createObjectStore(config: unknown, deps: ObjectStoreDeps): Manag
 export function createEventStore(config: unknown, deps: EventStoreDeps): ManagedEventStore {
   const where = deps.where ?? 'services.event_stores[0]';
   const cfg = asObject(config, where);
-  const type = storeType(cfg, where, 'event', QTAP_EVENT_STORES, ['stdout', 'disabled', 'local', 'clickhouse']);
+  const type = storeType(cfg, where, 'event', QTAP_EVENT_STORES, ['stdout', 'disabled', 'local', 'clickhouse', 'pulse']);
   const name = `event_store.${type}`;
   const { log } = deps;
   if (type === 'stdout') {
@@ -172,8 +177,13 @@ export function createEventStore(config: unknown, deps: EventStoreDeps): Managed
   const spool = spoolOptions(cfg, where, deps, `events-${type}`);
   const options = { name, log, spool, closeTimeoutMs: deps.closeTimeoutMs };
   if (type === 'local') {
-    const backend = createLocalEventBackend({ ...localSettings(cfg, where, deps), log });
+    const backend = createLocalEventBackend({ ...localSettings(cfg, where, deps.dataDir), log });
     return spooledOver(backend, () => createSpooledEventStore(backend, options));
+  }
+  if (type === 'pulse') {
+    const backend = createPulseBackend(readPulseSettings(cfg, where, deps.env ?? process.env));
+    const delivery: DeliveryTuning = { maxBatchRecords: 1000, maxBatchBytes: 2 * 1024 * 1024, lingerMs: 200 };
+    return spooledOver(backend, () => createSpooledEventStore(backend, { ...options, delivery }));
   }
   const settings = readClickHouseSettings(cfg, where, deps.env ?? process.env);
   const backend = createClickHouseBackend(settings);

@@ -2,8 +2,9 @@
 // sends to every entry, which is how its default keeps printing to stdout while the local store keeps a copy
 // (object_stores: [stdout, local]). An empty list is `disabled`, as in Qtap.
 
-import { asObject, readString } from './store-config.ts';
-import { createEventStore, createObjectStore, DEFAULT_DATA_DIR, type EventStoreDeps, type ManagedEventStore, type ManagedObjectStore, type ObjectStoreDeps, type StoreInfo } from './store-factory.ts';
+import { DEFAULT_RETENTION, type Retention } from './local/index.ts';
+import { asObject } from './store-config.ts';
+import { createEventStore, createObjectStore, DEFAULT_DATA_DIR, localSettings, type EventStoreDeps, type ManagedEventStore, type ManagedObjectStore, type ObjectStoreDeps, type StoreInfo } from './store-factory.ts';
 
 function buildAll<S extends StoreInfo & { close(): Promise<void> }>(entries: readonly unknown[], build: (entry: unknown, where: string, index: number) => S, list: string): S[] {
   const built: S[] = [];
@@ -57,9 +58,14 @@ export function createEventStores(entries: readonly unknown[], deps: Omit<EventS
 
 /** Where the local store of these services keeps its data (for `cleartap query`): its path, else the default. */
 export function localStoreDir(services: { object_stores: readonly unknown[]; event_stores: readonly unknown[] }, dataDir = DEFAULT_DATA_DIR): string {
+  return localStoreSettings(services, dataDir).dir;
+}
+
+/** The local store's directory and retention as these services set them (for a second writer: the gateway). */
+export function localStoreSettings(services: { object_stores: readonly unknown[]; event_stores: readonly unknown[] }, dataDir = DEFAULT_DATA_DIR): { dir: string; retention: Retention } {
   for (const entry of [...services.object_stores, ...services.event_stores]) {
     const cfg = asObject(entry, 'services');
-    if (cfg.type === 'local') return readString(cfg, 'path', 'services') ?? dataDir;
+    if (cfg.type === 'local') return localSettings(cfg, 'services', dataDir);
   }
-  return dataDir;
+  return { dir: dataDir, retention: DEFAULT_RETENTION };
 }

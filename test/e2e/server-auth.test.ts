@@ -47,6 +47,7 @@ const SAMPLE_BODIES: Record<string, Record<string, unknown>> = {
   'POST /api/v1/inventory/drift': { spec: 'openapi: 3.1.0\npaths: {}\n', name: 's', serverIds: ['api.example.com'] },
   'POST /api/v1/agents/enrollment-tokens': { name: 'e', expiresInHours: 1, uses: 1 },
   'POST /api/v1/agents/register': { name: 'agent-x', hostname: 'h', version: '1', labels: { a: 'b' } },
+  'POST /api/v1/ingest/events': { batchId: 'b-1', retry: false, events: [] },
   'PUT /api/v1/agent/status': { version: '1', hostname: 'h', uptimeSeconds: 1, probes: [], drops: {}, config: { version: 1, state: 'applied' } },
   'POST /api/v1/config/validate': { yaml: 'version: 2\n' },
   'POST /api/v1/config/versions': { yaml: 'version: 2\n', comment: 'c', baseVersion: 0 },

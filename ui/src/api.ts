@@ -33,6 +33,12 @@ export interface Me {
   role: 'admin' | 'editor' | 'viewer';
 }
 
+/** GET /auth/methods: password login always; single sign-on when the server has it. */
+export interface AuthMethods {
+  password: boolean;
+  sso: { name: string; loginUrl: string } | null;
+}
+
 export interface TxSummary {
   id: string;
   time: string;

@@ -31,6 +31,7 @@ export interface FilterQuery {
   process?: string;
   container?: string;
   direction?: string;
+  agent?: string;
   since?: string;
   until?: string;
   q?: string;
@@ -48,6 +49,7 @@ export function filterOf(query: FilterQuery, now = Date.now()): TransactionFilte
     process: query.process,
     container: query.container,
     direction: query.direction,
+    agent: query.agent,
     sinceMs,
     untilMs,
     q: query.q,

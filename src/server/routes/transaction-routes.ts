@@ -7,6 +7,7 @@ import { userOf } from '../auth/principal.ts';
 import type { ServerContext } from '../context.ts';
 import { named } from '../openapi/named-schemas.ts';
 import { cursorQuery, freeObject, limitQuery, nullable, transactionFilterProperties, transactionSummarySchema } from '../schemas.ts';
+import { remoteArtifacts } from '../store/object-links.ts';
 import { transactionDetail } from '../store/transaction-detail.ts';
 import { listTransactions, summaryById } from '../store/transaction-list.ts';
 import { filterOf, type FilterQuery } from './query-values.ts';
@@ -64,8 +65,19 @@ const detailSchema = named('TransactionDetail', {
       type: 'array',
       items: {
         type: 'object',
-        required: ['type', 'digest', 'contentType', 'size', 'available'],
-        properties: { type: { type: 'string' }, digest: { type: 'string' }, contentType: { type: 'string' }, size: { type: 'integer' }, available: { type: 'boolean' }, content: nullableBody },
+        required: ['type', 'digest', 'contentType', 'size', 'available', 'url'],
+        properties: {
+          type: { type: 'string' },
+          digest: { type: 'string' },
+          contentType: { ...nullable('string'), description: 'null for an object in an S3-compatible store' },
+          size: { ...nullable('integer'), description: 'null for an object in an S3-compatible store' },
+          available: { type: 'boolean', description: 'The content is inline, or url fetches it' },
+          content: nullableBody,
+          url: {
+            ...nullable('string'),
+            description: 'For an object in an S3-compatible store: a presigned GET URL, valid for minutes (the browser fetches the object from the store). Null for local objects, and for callers who may not see payloads',
+          },
+        },
       },
     },
     events: { type: 'array', items: { type: 'object', required: ['type', 'item'], properties: { type: { type: 'string' }, item: freeObject } } },
@@ -141,7 +153,9 @@ export function transactionRoutes(app: FastifyInstance, ctx: ServerContext): voi
     schema: {
       operationId: 'getTransaction',
       summary: 'One transaction with its record (headers and bodies as captured), artifacts and events',
-      description: 'Viewers get header values, bodies and the command line redacted unless the viewersSeePayloads setting is on.',
+      description:
+        'Viewers get header values, bodies and the command line redacted unless the viewersSeePayloads setting is on. ' +
+        'Objects kept in an S3-compatible store come as artifacts with a presigned url (not for viewers who may not see payloads).',
       tags: ['transactions'],
       params: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 512 } } },
       response: { 200: detailSchema },
@@ -150,7 +164,9 @@ export function transactionRoutes(app: FastifyInstance, ctx: ServerContext): voi
       const summary = summaryById(ctx.store, request.params.id);
       const stored = summary === undefined ? undefined : ctx.store.reader()?.show(summary.id);
       if (summary === undefined || stored === undefined) throw notFound(`transaction ${request.params.id}`);
-      return transactionDetail(summary, stored, redactFor(userOf(request).role));
+      const redact = redactFor(userOf(request).role);
+      const detail = transactionDetail(summary, stored, redact);
+      return { ...detail, artifacts: [...detail.artifacts, ...(await remoteArtifacts(stored, ctx.objectUrls, redact))] };
     },
   });
 }

@@ -71,6 +71,7 @@ export class StoreConnection {
       // A store the agent has only just created may not have its tables yet.
       this.#db.prepare('SELECT 1 FROM store.transactions LIMIT 1').get();
       this.#db.prepare('SELECT 1 FROM store.artifacts LIMIT 1').get();
+      this.#db.prepare('SELECT 1 FROM store.transaction_agents LIMIT 1').get();
       this.#attached = true;
       this.#log.info({ store: this.storeDir }, 'control plane: reading the local store');
     } catch (err) {

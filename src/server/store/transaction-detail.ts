@@ -29,8 +29,23 @@ export interface TransactionDetail extends TransactionSummary {
   response: (MessageView & { status: number; reason: string | null; bodySize: number | null }) | null;
   /** The http_capture record in the text format (summary only, or redacted): the fields above are then empty. */
   recordText: string | null;
-  artifacts: Array<{ type: string; digest: string; contentType: string; size: number; available: boolean; content: BodyView | null }>;
+  artifacts: ArtifactView[];
   events: Array<{ type: string; item: Record<string, unknown> }>;
+}
+
+/**
+ * One object of the transaction: in the local store (its content inline, unless it is the http_capture record,
+ * which the fields above show), or in an S3-compatible store (object-links.ts: a presigned URL to fetch it from).
+ */
+export interface ArtifactView {
+  type: string;
+  digest: string;
+  contentType: string | null;
+  size: number | null;
+  available: boolean;
+  content: BodyView | null;
+  /** A short-lived URL to GET the object from its store; null for local objects and for callers who may not see payloads. */
+  url: string | null;
 }
 
 type Json = Record<string, unknown>;
@@ -96,7 +111,7 @@ function fromRecord(summary: TransactionSummary, record: Json, redact: boolean):
   };
 }
 
-function artifactOf(o: StoredObject, redact: boolean): TransactionDetail['artifacts'][number] {
+function artifactOf(o: StoredObject, redact: boolean): ArtifactView {
   return {
     type: o.type,
     digest: o.digest,
@@ -104,6 +119,7 @@ function artifactOf(o: StoredObject, redact: boolean): TransactionDetail['artifa
     size: o.size,
     available: o.data !== undefined,
     content: o.data === undefined || o.type === 'http_transaction' ? null : bytesView(o.data, false, redact),
+    url: null,
   };
 }
 

@@ -10,8 +10,10 @@
 //   process    an exe path, an exe name (curl) or a pid
 //   container  a container id or a prefix of one (12+ hex digits, as docker prints them)
 //   direction  ingress | egress (both egress kinds) | egress-internal | egress-external
+//   agent      the agent (id or name) that posted the transaction's events to this server
 //   since/until  epoch ms, since inclusive, until exclusive
-//   q          free text, case-insensitive, in URL, host, process, user agent, container, remote address, SNI, id
+//   q          free text, case-insensitive, in URL, host, process, user agent, container, remote address, SNI, id,
+//              agent name
 
 import type { SQLInputValue } from 'node:sqlite';
 
@@ -23,6 +25,7 @@ export interface TransactionFilter {
   process?: string;
   container?: string;
   direction?: string;
+  agent?: string;
   sinceMs?: number;
   untilMs?: number;
   q?: string;
@@ -93,6 +96,10 @@ export function filterConditions(f: TransactionFilter, params: SQLInputValue[]):
       params.push(f.direction);
     }
   }
+  if (f.agent !== undefined) {
+    where.push('(a.agent_id = ? OR a.agent_name = ?)');
+    params.push(f.agent, f.agent);
+  }
   if (f.sinceMs !== undefined) {
     where.push('t.time_ms >= ?');
     params.push(f.sinceMs);
@@ -103,12 +110,12 @@ export function filterConditions(f: TransactionFilter, params: SQLInputValue[]):
   }
   if (f.q !== undefined && f.q !== '') {
     const like = `%${escapeLike(f.q.toLowerCase())}%`;
-    const columns = ['t.url', 't.host', 't.process_exe', 't.agent', 't.id', 'x.container_id', 'x.remote', 'x.tls_sni'];
+    const columns = ['t.url', 't.host', 't.process_exe', 't.agent', 't.id', 'x.container_id', 'x.remote', 'x.tls_sni', 'a.agent_name'];
     where.push(`(${columns.map((c) => `lower(${c}) LIKE ? ESCAPE '\\'`).join(' OR ')})`);
     for (let i = 0; i < columns.length; i++) params.push(like);
   }
   return where;
 }
 
-/** The FROM clause every transaction query uses. */
-export const TRANSACTIONS_FROM = 'store.transactions t LEFT JOIN tx_extra x ON x.id = t.id';
+/** The FROM clause every transaction query uses: the store's rows, the index's columns, the posting agent. */
+export const TRANSACTIONS_FROM = 'store.transactions t LEFT JOIN tx_extra x ON x.id = t.id LEFT JOIN store.transaction_agents a ON a.transaction_id = t.id';

@@ -27,6 +27,9 @@ export interface TransactionSummary {
   bytesReceived: number | null;
   contentType: string | null;
   userAgent: string | null;
+  /** The agent that posted this transaction's events to the server; null for the local store's own. */
+  agentId: string | null;
+  agentName: string | null;
 }
 
 export interface SummaryRow {
@@ -48,10 +51,12 @@ export interface SummaryRow {
   bytes_received: number | null;
   content_type: string | null;
   agent: string | null;
+  agent_id: string | null;
+  agent_name: string | null;
 }
 
 export const SUMMARY_COLUMNS =
-  't.rowid AS seq, t.id, t.connection_id, t.time_ms, t.direction, t.method, t.url, t.host, t.path, t.status, t.duration_ms, t.process_id, t.process_exe, x.container_id, t.bytes_sent, t.bytes_received, t.content_type, t.agent';
+  't.rowid AS seq, t.id, t.connection_id, t.time_ms, t.direction, t.method, t.url, t.host, t.path, t.status, t.duration_ms, t.process_id, t.process_exe, x.container_id, t.bytes_sent, t.bytes_received, t.content_type, t.agent, a.agent_id, a.agent_name';
 
 export function summaryOf(r: SummaryRow): TransactionSummary {
   return {
@@ -73,6 +78,8 @@ export function summaryOf(r: SummaryRow): TransactionSummary {
     bytesReceived: r.bytes_received,
     contentType: r.content_type,
     userAgent: r.agent,
+    agentId: r.agent_id,
+    agentName: r.agent_name,
   };
 }
 

@@ -6,7 +6,7 @@
 //
 // ReplacingMergeTree with event_id last in the sort key: a row written twice (a retry whose first attempt did
 // land after all) collapses at merge time; the backend also skips ids already present before a retry, so reads
-// without FINAL see each event once.
+// without FINAL see each event once. Events a gateway received carry their agent as two tags (sourceTags).
 
 import { eventKeys, hostOf, timeMsOf } from '../event-fields.ts';
 import type { SpooledEvent } from '../record-codecs.ts';
@@ -105,7 +105,12 @@ export function createStatements(t: EventTable): string[] {
 
 const uint = (n: number, max: number) => (Number.isFinite(n) && n > 0 ? Math.min(Math.round(n), max) : 0);
 
-export function eventRow({ id, event }: SpooledEvent): EventRow {
+/** The tags a gateway adds for the agent that sent an event: has(tags, 'cleartap.agent:web-1') finds its rows. */
+function sourceTags(source: SpooledEvent['source']): string[] {
+  return source === undefined ? [] : [`cleartap.agent_id:${source.agentId}`, `cleartap.agent:${source.agentName}`];
+}
+
+export function eventRow({ id, event, source }: SpooledEvent): EventRow {
   const keys = eventKeys(event);
   const row: EventRow = {
     event_id: id,
@@ -162,6 +167,7 @@ export function eventRow({ id, event }: SpooledEvent): EventRow {
     const e = event.item;
     Object.assign(row, { endpoint_id: e.meta.endpointId ?? '', artifact_type: e.type, digest: e.digest });
   }
+  if (source !== undefined) row.tags = [...row.tags, ...sourceTags(source)];
   return row;
 }
 

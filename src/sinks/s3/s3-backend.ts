@@ -1,15 +1,12 @@
-// Objects to an S3-compatible store with the AWS SDK v3, keyed by their SHA-1 digest as Qtap keys them, with
-// their content type. A PUT of the same key and bytes is harmless, so a replay needs no bookkeeping.
-//
-// The SDK's own retries are off (maxAttempts 1): the spool's delivery retries, with backoff, for as long as it
-// takes, and counts every attempt. Checksums are sent only where S3 requires them: the newer SDK default (CRC32
-// trailers, aws-chunked bodies) is refused by GCS's XML API and older MinIO/s3rver releases.
+// Objects to an S3-compatible store with the AWS SDK v3 (client: s3-client.ts), keyed by their SHA-1 digest as
+// Qtap keys them, with their content type. A PUT of the same key and bytes is harmless, so a replay needs no
+// bookkeeping.
 
-import type { S3Client } from '@aws-sdk/client-s3';
 import { CleartapError } from '../../core/errors.ts';
 import type { SpooledArtifact } from '../record-codecs.ts';
 import type { ObjectBackend } from '../spooled-store.ts';
 import type { ArtifactRecordEvent } from '../../core/stores.ts';
+import { createS3Client, loadS3Sdk } from './s3-client.ts';
 import { objectUrl, type S3Settings } from './s3-config.ts';
 
 export interface S3BackendOptions {
@@ -60,18 +57,8 @@ export function s3Error(err: unknown, s: S3Settings, action: string): CleartapEr
 }
 
 export function createS3Backend(s: S3Settings, options: S3BackendOptions = {}): S3Backend {
-  // The SDK (~0.1 s to load) is imported when an S3 store is created, not by every command that links sinks/.
-  const sdk = import('@aws-sdk/client-s3');
-  const clientReady: Promise<S3Client> = sdk.then(({ S3Client }) => new S3Client({
-    region: s.region,
-    endpoint: s.endpointUrl,
-    forcePathStyle: s.forcePathStyle,
-    credentials: s.credentials,
-    maxAttempts: 1,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-    requestHandler: { connectionTimeout: 5000, requestTimeout: options.requestTimeoutMs ?? 30_000, throwOnRequestTimeout: true },
-  }));
+  const sdk = loadS3Sdk();
+  const clientReady = createS3Client(s, options.requestTimeoutMs);
   const concurrency = options.concurrency ?? 16;
 
   const put = async (a: SpooledArtifact) => {
