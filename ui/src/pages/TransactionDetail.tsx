@@ -1,4 +1,6 @@
 // One transaction: timing, connection, process/container, and each side's headers and body (JSON highlighted).
+// Objects kept in an S3-compatible store come with a presigned URL: the browser fetches them from the store
+// itself (the bucket's CORS must allow this origin); local objects are inline in the server's answer.
 import { useEffect, useState, type ReactNode } from 'react';
 import { api } from '../api.ts';
 
@@ -23,8 +25,19 @@ function bodyText(b: Side['body']): string | null {
   return b.encoding === 'base64' ? `(${b.size} bytes of binary data)` : b.data + (b.truncated ? '\n… (truncated)' : '');
 }
 
+/** An object of the transaction: inline (local store) or at a short-lived presigned URL (S3-compatible store). */
+interface Artifact {
+  type: string;
+  digest: string;
+  available: boolean;
+  content: BodyValue | { redacted: true } | null;
+  url: string | null;
+}
+
 interface Detail {
   id: string;
+  agentName: string | null;
+  artifacts: Artifact[];
   time: string;
   method: string;
   url: string;
@@ -69,6 +82,41 @@ function Headers({ h }: { h: Record<string, string> | null }) {
   );
 }
 
+/** An object at its store's presigned URL, fetched on demand (browser → storage). */
+function StoredObject({ a }: { a: Artifact }) {
+  const [text, setText] = useState<string | null>(null);
+  const [error, setError] = useState('');
+  const load = () => {
+    fetch(a.url as string).then(
+      async (r) => (r.ok ? setText(await r.text()) : setError(`the store answered ${r.status}`)),
+      (e: Error) => setError(`the store could not be reached (${e.message}): does the bucket allow this origin (CORS)?`),
+    );
+  };
+  if (text !== null) return <Body text={text} />;
+  return (
+    <p>
+      <button type="button" onClick={load}>Load from the object store</button>
+      {error && <span role="alert" className="error"> {error}</span>}
+    </p>
+  );
+}
+
+function Artifacts({ list }: { list: Artifact[] }) {
+  const shown = list.filter((a) => a.url !== null || (a.content !== null && 'data' in a.content));
+  if (shown.length === 0) return null;
+  return (
+    <>
+      <h2>Objects</h2>
+      {shown.map((a) => (
+        <div key={`${a.type} ${a.digest}`} className="artifact">
+          <h3>{a.type} <span className="muted">{a.digest.slice(0, 12)}</span></h3>
+          {a.url !== null ? <StoredObject a={a} /> : <Body text={bodyText(a.content as BodyValue)} />}
+        </div>
+      ))}
+    </>
+  );
+}
+
 export function TransactionDetail({ id }: { id: string }) {
   const [d, setD] = useState<Detail | null>(null);
   const [error, setError] = useState('');
@@ -87,6 +135,7 @@ export function TransactionDetail({ id }: { id: string }) {
         <dt>Direction</dt><dd>{d.direction}</dd>
         <dt>Connection</dt><dd>{d.connection.local} → {d.connection.remote} {d.connection.httpVersion} {d.connection.tlsLibrary ? `TLS (${d.connection.tlsLibrary}${d.connection.tlsSni ? `, ${d.connection.tlsSni}` : ''})` : ''}</dd>
         <dt>Process</dt><dd>{d.process.exe} (pid {d.process.pid}, {d.process.user}){d.process.containerId ? ` in container ${d.process.containerId.slice(0, 12)}` : ''}</dd>
+        {d.agentName && <><dt>Agent</dt><dd>{d.agentName}</dd></>}
       </dl>
       {d.redacted && <p className="muted">Payloads are redacted for your role.</p>}
       <div className="two">
@@ -100,6 +149,7 @@ export function TransactionDetail({ id }: { id: string }) {
           {d.response ? (<><Headers h={d.response.headers} /><Body text={bodyText(d.response.body)} /></>) : <p className="muted">No response was seen.</p>}
         </div>
       </div>
+      <Artifacts list={d.artifacts} />
     </section>
   );
 }
