@@ -151,6 +151,8 @@ describe('the gateway: agents post events to cleartap serve', () => {
     assert.equal(detail.body.status, null);
     assert.deepEqual(detail.body.events.map((e: { type: string }) => e.type).sort(), ['issue', 'request']);
     assert.equal((await h.json('/api/v1/transactions/gw-302', { role: 'admin' })).status, 404);
+    const { ingest } = (await h.json('/readyz')).body.checks;
+    assert.ok(ingest.events_rejected >= 2 && ingest.fields_dropped >= 8, JSON.stringify(ingest));
   });
 
   it('a missing or wrong token is 401, a user token 403, before the body is read', async () => {

@@ -18,6 +18,11 @@ const readySchema = {
         store: { type: 'string', enum: ['ok', 'missing'], description: 'missing: no agent has written a local store in the data directory yet' },
         indexed: { type: 'integer', description: 'Records indexed since start' },
         liveStreams: { type: 'integer' },
+        ingest: {
+          type: 'object',
+          description: 'The gateway since start: batches, events accepted, and the drops by name (events_rejected, fields_dropped, write_failures)',
+          additionalProperties: { type: 'integer' },
+        },
       },
     },
   },
@@ -50,7 +55,7 @@ export function healthRoutes(app: FastifyInstance, ctx: ServerContext, routes: (
       } catch {
         state = 'failing';
       }
-      const checks = { state, store: ctx.store.attached ? 'ok' : 'missing', indexed: ctx.indexer.total, liveStreams: ctx.streams.size };
+      const checks = { state, store: ctx.store.attached ? 'ok' : 'missing', indexed: ctx.indexer.total, liveStreams: ctx.streams.size, ingest: ctx.gateway.counters() };
       return reply.code(state === 'ok' ? 200 : 503).send({ status: state === 'ok' ? 'ready' : 'not-ready', checks });
     },
   });
