@@ -1,6 +1,8 @@
 // A transaction's row in the local store, from whichever of its records arrives: the Request event (report_usage)
 // or the http_transaction object (http_capture, Qtap's JSON record). Each gives what it knows and leaves the rest
-// null; the upsert keeps what the other one gave. Only the object knows the process.
+// null; the upsert keeps what the other one gave. Only the object knows the process. The second record updates the
+// row only when it fills a column the first left empty: an update rewrites every index of the table, and most
+// second records (the JSON object after its event, or the event after its object) add nothing.
 
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { hostOf, timeMsOf, transactionIdOf } from '../event-fields.ts';
@@ -35,7 +37,8 @@ export function prepareTransactionUpsert(db: DatabaseSync): (row: TransactionRow
   const keep = COLUMNS.filter((c) => c !== 'id' && c !== 'connection_id' && c !== 'time_ms');
   const stmt: StatementSync = db.prepare(
     `INSERT INTO transactions (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((c) => `:${c}`).join(', ')})
-     ON CONFLICT(id) DO UPDATE SET ${keep.map((c) => `${c} = coalesce(excluded.${c}, ${c})`).join(', ')}`,
+     ON CONFLICT(id) DO UPDATE SET ${keep.map((c) => `${c} = coalesce(excluded.${c}, ${c})`).join(', ')}
+     WHERE ${keep.map((c) => `(${c} IS NULL AND excluded.${c} IS NOT NULL)`).join(' OR ')}`,
   );
   return (row) => void stmt.run({ ...row });
 }
