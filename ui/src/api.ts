@@ -51,6 +51,8 @@ export interface TxSummary {
   durationMs: number | null;
   processExe: string | null;
   containerId: string | null;
+  /** The agent that posted it through the gateway; null for what the local agent wrote. */
+  agentName: string | null;
 }
 
 export interface Metrics {

@@ -5,10 +5,14 @@ import { api, type TxSummary } from '../api.ts';
 const FILTERS = [
   ['host', 'Host'],
   ['method', 'Method'],
+  ['pathPrefix', 'Path'],
   ['status', 'Status'],
   ['process', 'Process'],
+  ['container', 'Container'],
+  ['agent', 'Agent'],
   ['q', 'Search'],
   ['since', 'Since'],
+  ['until', 'Until'],
 ] as const;
 
 export function Transactions({ query }: { query: URLSearchParams }) {
@@ -56,7 +60,7 @@ export function Transactions({ query }: { query: URLSearchParams }) {
       </form>
       {error && <p role="alert" className="error">{error}</p>}
       <table className="tx">
-        <thead><tr><th>time</th><th>method</th><th>URL</th><th>status</th><th>ms</th><th>process</th><th>direction</th></tr></thead>
+        <thead><tr><th>time</th><th>method</th><th>URL</th><th>status</th><th>ms</th><th>process</th><th>container</th><th>agent</th><th>direction</th></tr></thead>
         <tbody>
           {items.map((t) => (
             <tr key={t.id}>
@@ -66,6 +70,8 @@ export function Transactions({ query }: { query: URLSearchParams }) {
               <td className={t.status !== null && t.status >= 400 ? 'bad' : ''}>{t.status ?? '–'}</td>
               <td>{t.durationMs ?? '–'}</td>
               <td>{t.processExe?.split('/').pop() ?? ''}</td>
+              <td title={t.containerId ?? ''}>{t.containerId?.slice(0, 12) ?? ''}</td>
+              <td>{t.agentName ?? ''}</td>
               <td>{t.direction}</td>
             </tr>
           ))}
