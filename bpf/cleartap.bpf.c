@@ -3,6 +3,7 @@
  * buffer. Each family lives in its own header; optional programs are switched off by the loader
  * with bpf_program__set_autoload(). */
 #include "vmlinux.h"
+#include "arch/pt-regs.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>

@@ -1,46 +1,71 @@
 #!/bin/sh
-# Builds the self-contained release tarball for this machine's architecture:
+# Builds the self-contained release tarball, for this machine's architecture or, on x86_64, for arm64 too:
 #   dist/cleartap-<version>-linux-<arch>.tar.gz   Node 24 runtime + app + production node_modules + prebuilt
 #                                                 addons, BPF object and libbpf/libelf; bin/cleartap runs it
 #   dist/SHA256SUMS                               the tarballs' checksums (install.sh checks them)
-#   dist/install.sh                               the installer
-# The BPF object is CO-RE (one build serves every kernel with BTF) but, like the addons, it is built for
-# the build machine's architecture: build the arm64 tarball on an arm64 host (`make dist` there).
-# Usage: scripts/package.sh [--out DIR]
+#   dist/install.sh                               the installer (picks nothing: it checks the tarball's arch)
+# The BPF object is CO-RE (one build serves every kernel with BTF) but its pt_regs accessors, like the
+# addons, are per architecture. `--arch arm64` on x86_64 cross-builds them (`make cross-arm64`, with the
+# toolchain, arm64 libraries and arm64 Node runtime that scripts/cross-setup.sh installs); the production
+# node_modules are plain JavaScript and WebAssembly, the same on both (checked below).
+# Usage: scripts/package.sh [--out DIR] [--arch x64|arm64]
 set -eu
 cd "$(dirname "$0")/.."
 root=$(pwd)
 say() { printf 'package: %s\n' "$*" >&2; }
+usage="usage: scripts/package.sh [--out DIR] [--arch x64|arm64]"
 out=dist
+arch=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --out) out=$2; shift 2 ;;
-    *) echo "usage: scripts/package.sh [--out DIR]" >&2; exit 2 ;;
+    --arch) arch=$2; shift 2 ;;
+    *) echo "$usage" >&2; exit 2 ;;
   esac
 done
 case "$out" in /*) ;; *) out="$root/$out" ;; esac
 
 case "$(uname -m)" in
-  x86_64) arch=x64 multiarch=x86_64-linux-gnu ;;
-  aarch64 | arm64) arch=arm64 multiarch=aarch64-linux-gnu ;;
+  x86_64) host=x64 ;;
+  aarch64 | arm64) host=arm64 ;;
   *) echo "package: unsupported architecture $(uname -m) (x86_64 and arm64 are)" >&2; exit 1 ;;
 esac
+arch=${arch:-$host}
+case "$arch" in
+  x64) multiarch=x86_64-linux-gnu ;;
+  arm64) multiarch=aarch64-linux-gnu ;;
+  *) echo "package: --arch $arch: x64 and arm64 are built" >&2; exit 2 ;;
+esac
+if [ "$arch" != "$host" ] && [ "$host/$arch" != x64/arm64 ]; then
+  echo "package: an $arch tarball is built on an $arch host (cross-building goes from x86_64 to arm64 only)" >&2
+  exit 1
+fi
 
 # The runtime shipped is Node 24 from the npm registry package node-linux-<arch>, whatever Node builds it.
-node_pkg=".tools/node24/node_modules/node-linux-$arch"
+node_pkg=".tools/node24/node_modules/node-linux-$host"
 if [ ! -x "$node_pkg/bin/node" ]; then
-  say "installing node-linux-$arch@24 from the npm registry into .tools/node24"
+  say "installing node-linux-$host@24 from the npm registry into .tools/node24"
   mkdir -p .tools/node24
   [ -f .tools/node24/package.json ] || echo '{"name":"cleartap-node-runtime","private":true}' > .tools/node24/package.json
-  (cd .tools/node24 && npm install --no-audit --no-fund --loglevel=error "node-linux-$arch@24" >/dev/null)
+  (cd .tools/node24 && npm install --no-audit --no-fund --loglevel=error "node-linux-$host@24" >/dev/null)
 fi
-node="$root/$node_pkg/bin/node"
-version=$("$node" -p 'require("./package.json").version')
+host_node="$root/$node_pkg/bin/node"
+version=$("$host_node" -p 'require("./package.json").version')
 name="cleartap-$version-linux-$arch"
 
 say "building the BPF object and the addons"
 make -s build >&2
-for f in build/cleartap.node build/cleartap_packet.node build/cleartap.bpf.o; do
+if [ "$arch" = "$host" ]; then
+  node="$host_node"
+  node_dir="$root/$node_pkg"
+  objs=build
+else
+  node_dir="$root/$(scripts/cross-setup.sh "$("$host_node" -p process.versions.node)")"
+  node="$node_dir/bin/node"
+  make -s cross-arm64 >&2
+  objs=build/arm64
+fi
+for f in "$objs/cleartap.node" "$objs/cleartap_packet.node" "$objs/cleartap.bpf.o"; do
   [ -f "$f" ] || { echo "package: $f was not built" >&2; exit 1; }
 done
 
@@ -53,19 +78,22 @@ cp package.json package-lock.json README.md "$stage/app/"
 cp -R bin "$stage/app/bin"
 # The TypeScript sources run as they are (type stripping); tests, benchmarks and their fixtures stay behind.
 tar -C . -cf - --exclude='*.test.ts' --exclude='*.bench.ts' --exclude='fixtures' --exclude='fixtures.ts' --exclude='*-fixture.ts' --exclude='test-support.ts' src | tar -C "$stage/app" -xf -
-cp build/cleartap.node build/cleartap_packet.node build/cleartap.bpf.o "$stage/app/build/"
+cp "$objs/cleartap.node" "$objs/cleartap_packet.node" "$objs/cleartap.bpf.o" "$stage/app/build/"
 # libbpf and libelf travel with the addon (the wrapper puts app/lib on the library path), so a host needs
 # neither Node nor libbpf1; glibc 2.34+ and zlib are all it needs.
 for soname in libbpf.so.1 libelf.so.1; do
-  lib=$(ldd build/cleartap.node | awk -v s="$soname" '$1 == s { print $3 }')
+  lib=""
+  [ "$arch" = "$host" ] && lib=$(ldd "$objs/cleartap.node" | awk -v s="$soname" '$1 == s { print $3 }')
   [ -n "$lib" ] || lib="/usr/lib/$multiarch/$soname"
   cp -L "$lib" "$stage/app/lib/$soname"
 done
-PATH="$(dirname "$node"):$PATH" npm ci --prefix "$stage/app" --omit=dev --no-audit --no-fund --prefer-offline --loglevel=error >/dev/null
+PATH="$(dirname "$host_node"):$PATH" npm ci --prefix "$stage/app" --omit=dev --no-audit --no-fund --prefer-offline --loglevel=error >/dev/null
 rm -f "$stage/app/package-lock.json"
+native=$(find "$stage/app/node_modules" -name '*.node' | head -1)
+[ -z "$native" ] || { echo "package: $native is a native module of the build host: the tarball would not run on another architecture" >&2; exit 1; }
 
 cp "$node" "$stage/node/bin/node"
-cp "$node_pkg/LICENSE" "$stage/node/LICENSE"
+cp "$node_dir/LICENSE" "$stage/node/LICENSE"
 cp scripts/cleartap-wrapper.sh "$stage/bin/cleartap"
 chmod 755 "$stage/bin/cleartap"
 cp scripts/install.sh "$stage/install.sh"
