@@ -1,6 +1,8 @@
 #!/bin/sh
 # npm pack / publish (prepack): the package carries the prebuilt BPF object and addons (build/) and src/
-# compiled to JavaScript (lib/), since Node does not strip TypeScript types under node_modules.
+# compiled to JavaScript (lib/), since Node does not strip TypeScript types under node_modules. Packed on
+# x86_64, it carries the arm64 ones too (build/arm64/, cross-built: scripts/cross-setup.sh installs the
+# toolchain when missing), which an arm64 host loads instead (src/capture/build-artifacts.ts).
 # Type errors do not stop it (Node runs the same code unchecked from src/; `make test` is where types are
 # checked), anything else does.
 set -eu
@@ -8,6 +10,10 @@ cd "$(dirname "$0")/.."
 for f in build/cleartap.node build/cleartap_packet.node build/cleartap.bpf.o; do
   [ -f "$f" ] || { echo "build-lib: $f is missing: run make build first" >&2; exit 1; }
 done
+if [ "$(uname -m)" = x86_64 ]; then
+  scripts/cross-setup.sh "$(node -p process.versions.node)" >/dev/null
+  make -s cross-arm64 >&2
+fi
 rm -rf lib
 status=0
 npx tsc -p scripts/tsconfig.lib.json >&2 || status=$?

@@ -1,8 +1,8 @@
 // The native addon (native/cleartap.c), loaded once. Everything that touches libbpf goes through here.
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { CleartapError } from '../core/errors.ts';
+import { buildArtifactPath } from './build-artifacts.ts';
 
 export interface OpenOptions {
   selfTgid: number;
@@ -40,7 +40,7 @@ export interface NativeAddon {
   monotonicNs(): number;
 }
 
-export const ADDON_PATH = fileURLToPath(new URL('../../build/cleartap.node', import.meta.url));
+export const ADDON_PATH = buildArtifactPath('cleartap.node');
 
 let addon: NativeAddon | undefined;
 

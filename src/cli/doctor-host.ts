@@ -4,7 +4,7 @@ import { accessSync, constants, existsSync, readFileSync, readlinkSync } from 'n
 import { createRequire } from 'node:module';
 import { arch, platform, release } from 'node:os';
 import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { buildArtifactPath } from '../capture/build-artifacts.ts';
 import { BpfCapture, DEFAULT_CAPTURE_OPTIONS } from '../capture/bpf-capture.ts';
 import { withElf } from '../capture/elf/index.ts';
 import { ADDON_PATH, loadAddon } from '../capture/native.ts';
@@ -16,7 +16,7 @@ import { loadEffectiveConfig } from './config-command.ts';
 import type { Attempt, BpfSelfTest, ConfigCheck, DoctorProbes, TlsLibraryFound } from './doctor-checks.ts';
 
 /** The BPF object the addon embeds, shipped beside it so that the doctor can read what it attaches to. */
-const BPF_OBJECT_PATH = fileURLToPath(new URL('../../build/cleartap.bpf.o', import.meta.url));
+const BPF_OBJECT_PATH = buildArtifactPath('cleartap.bpf.o');
 
 function readText(path: string): string | undefined {
   try {

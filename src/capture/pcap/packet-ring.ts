@@ -3,7 +3,7 @@
 // (one reused packet object, no copy) and the block is handed back.
 import { createRequire } from 'node:module';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { buildArtifactPath } from '../build-artifacts.ts';
 import { CleartapError, errorCode } from '../../core/errors.ts';
 import { LinkType, newCapturedPacket, type PacketVisitor } from './captured-packet.ts';
 
@@ -20,7 +20,7 @@ interface PacketAddon {
   close(h: RingHandle): void;
 }
 
-export const PACKET_ADDON_PATH = fileURLToPath(new URL('../../../build/cleartap_packet.node', import.meta.url));
+export const PACKET_ADDON_PATH = buildArtifactPath('cleartap_packet.node');
 
 export interface PacketRingOptions {
   /** struct sock_filter[] (port-filter.ts). */
