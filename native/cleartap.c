@@ -342,23 +342,74 @@ static bool add_link(struct handle *h, struct bpf_link *link, size_t *id)
 	return true;
 }
 
-/* attachTracepoints(handle): every tracepoint and tp_btf program (uprobes are attached one by one). */
+/* Whether the tracepoint ("category/name") is in the list of names (a JS array of strings). */
+static bool in_names(napi_env env, napi_value names, const char *tp)
+{
+	uint32_t n = 0;
+	if (napi_get_array_length(env, names, &n) != napi_ok)
+		return false;
+	for (uint32_t i = 0; i < n; i++) {
+		napi_value v;
+		char name[256];
+		if (napi_get_element(env, names, i, &v) == napi_ok && get_string(env, v, name, sizeof(name)) && strcmp(name, tp) == 0)
+			return true;
+	}
+	return false;
+}
+
+static napi_value skipped_entry(napi_env env, const char *prog, const char *tp, int err)
+{
+	napi_value o, v;
+	NAPI_OK(napi_create_object(env, &o));
+	NAPI_OK(napi_create_string_utf8(env, prog, NAPI_AUTO_LENGTH, &v));
+	NAPI_OK(napi_set_named_property(env, o, "prog", v));
+	NAPI_OK(napi_create_string_utf8(env, tp, NAPI_AUTO_LENGTH, &v));
+	NAPI_OK(napi_set_named_property(env, o, "tracepoint", v));
+	NAPI_OK(napi_create_int32(env, err, &v));
+	NAPI_OK(napi_set_named_property(env, o, "errno", v));
+	return o;
+}
+
+/* attachTracepoints(handle, fakeAbsent[]) → [{prog, tracepoint, errno}]: every tracepoint and tp_btf
+ * program (uprobes are attached one by one). A tracepoint this kernel does not have (ENOENT: no
+ * events/<category>/<name> in tracefs, e.g. a syscall another architecture lacks) is skipped and returned;
+ * any other failure throws. The tracepoints named in fakeAbsent are attached under a name no kernel has,
+ * so that tests take the same path through libbpf as a real absence. */
 static napi_value js_attach_tracepoints(napi_env env, napi_callback_info info)
 {
-	napi_value argv[1];
-	struct handle *h = handle_args(env, info, 1, argv);
+	napi_value argv[2];
+	struct handle *h = handle_args(env, info, 2, argv);
 	if (!h)
 		return NULL;
+	bool fakes = false;
+	napi_is_array(env, argv[1], &fakes);
+	napi_value skipped;
+	NAPI_OK(napi_create_array(env, &skipped));
+	uint32_t nskipped = 0;
 	log_clear();
 	struct bpf_program *prog;
 	bpf_object__for_each_program(prog, h->skel->obj)
 	{
 		const char *sec = bpf_program__section_name(prog);
-		if (!bpf_program__autoload(prog) || (strncmp(sec, "tracepoint/", 11) != 0 && strncmp(sec, "tp_btf/", 7) != 0))
+		bool tracepoint = strncmp(sec, "tracepoint/", 11) == 0;
+		if (!bpf_program__autoload(prog) || (!tracepoint && strncmp(sec, "tp_btf/", 7) != 0))
 			continue;
-		struct bpf_link *link = bpf_program__attach(prog);
+		struct bpf_link *link;
+		const char *tp = sec + 11, *slash = strchr(tp, '/');
+		if (tracepoint && slash && fakes && in_names(env, argv[1], tp)) {
+			char category[128], name[160];
+			snprintf(category, sizeof(category), "%.*s", (int)(slash - tp), tp);
+			snprintf(name, sizeof(name), "%s__absent", slash + 1);
+			link = bpf_program__attach_tracepoint(prog, category, name);
+		} else {
+			link = bpf_program__attach(prog);
+		}
 		if (!link) {
 			int err = errno;
+			if (tracepoint && err == ENOENT) {
+				NAPI_OK(napi_set_element(env, skipped, nskipped++, skipped_entry(env, bpf_program__name(prog), tp, err)));
+				continue;
+			}
 			char what[256];
 			snprintf(what, sizeof(what), "attaching %s (%s) failed", bpf_program__name(prog), sec);
 			return throw_error(env, "CT_ERR_ATTACH", what, err);
@@ -369,7 +420,7 @@ static napi_value js_attach_tracepoints(napi_env env, napi_callback_info info)
 			return throw_error(env, "CT_ERR_NATIVE", "out of memory", ENOMEM);
 		}
 	}
-	return NULL;
+	return skipped;
 }
 
 /* attachUprobe(handle, progName, binaryPath, funcName, retprobe, pid, cookie, fileOffset) → link id.

@@ -64,6 +64,31 @@ export interface KernelCounters {
   batchesDropped: number;
 }
 
+/** A tracepoint the BPF object has a program for that this kernel lacks: the program is left unattached. */
+export interface SkippedTracepoint {
+  /** category/name, e.g. syscalls/sys_enter_recvfrom. */
+  tracepoint: string;
+  prog: string;
+  reason: string;
+}
+
+/**
+ * Tracepoints to treat as missing from the kernel, for tests of that path: CLEARTAP_FAKE_ABSENT_TRACEPOINTS
+ * (comma-separated category/name). Every syscall tracepoint the programs use exists on x86_64 and on arm64
+ * (whose generic syscall table has no open, send, recv or poll, which the programs do not use), so without
+ * this a kernel built without one (or a future one) would be the only way to get there.
+ */
+export function fakeAbsentTracepoints(env = process.env): string[] {
+  return (env.CLEARTAP_FAKE_ABSENT_TRACEPOINTS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+/** What a missing tracepoint costs, for logs, `cleartap status` and the doctor. */
+export function missingTracepointReason(tracepoint: string): string {
+  const call = /^syscalls\/sys_(enter|exit)_(\w+)$/.exec(tracepoint);
+  const what = call ? `${call[2]}() ${call[1] === 'enter' ? 'calls' : 'results'} are not seen` : 'its events are not seen';
+  return `not in this kernel (no events/${tracepoint} in tracefs): skipped, ${what}`;
+}
+
 /** uprobe_multi links arrived in Linux 6.6. */
 export function uprobeMultiSupported(release = osRelease(), env = process.env): boolean {
   if (env.CLEARTAP_UPROBE_MULTI === '0') return false;
@@ -77,6 +102,7 @@ export class BpfCapture {
   private readonly decoder: BatchDecoder;
   private readonly binaries: AttachedBinary[] = [];
   private started = false;
+  private skipped: SkippedTracepoint[] = [];
   private readonly afterBatch: () => void;
   /** Uprobes go in uprobe_multi links (Linux 6.6+; CLEARTAP_UPROBE_MULTI=0 turns it off). */
   readonly uprobeMulti = uprobeMultiSupported();
@@ -90,6 +116,11 @@ export class BpfCapture {
 
   get decodeStats(): DecodeStats {
     return this.decoder.stats;
+  }
+
+  /** Tracepoints left unattached at open because this kernel does not have them. */
+  get skippedTracepoints(): readonly SkippedTracepoint[] {
+    return this.skipped;
   }
 
   get attachedBinaries(): readonly AttachedBinary[] {
@@ -114,7 +145,9 @@ export class BpfCapture {
         plaintextSockets: opts.plaintextSockets ? 1 : 0,
         uprobeMulti: this.uprobeMulti ? 1 : 0,
       });
-      this.addon.attachTracepoints(this.handle);
+      this.skipped = this.addon
+        .attachTracepoints(this.handle, fakeAbsentTracepoints())
+        .map((t) => ({ tracepoint: t.tracepoint, prog: t.prog, reason: missingTracepointReason(t.tracepoint) }));
     } catch (err) {
       this.close();
       throw nativeError(err, 'loading the eBPF programs failed');

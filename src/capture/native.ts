@@ -22,7 +22,9 @@ export type NativeHandle = { readonly __brand: 'cleartap-native' };
 
 export interface NativeAddon {
   open(opts: Omit<OpenOptions, 'plaintextSockets' | 'uprobeMulti'> & { plaintextSockets: number; uprobeMulti: number }): NativeHandle;
-  attachTracepoints(h: NativeHandle): void;
+  /** Attaches every tracepoint program; those whose tracepoint this kernel lacks come back, not attached.
+   * `fakeAbsent` (tests): tracepoints to attach under a name no kernel has. */
+  attachTracepoints(h: NativeHandle, fakeAbsent: string[]): Array<{ prog: string; tracepoint: string; errno: number }>;
   /** With func '' the probe goes at fileOffset (an instruction inside a function). */
   attachUprobe(h: NativeHandle, prog: string, path: string, func: string, ret: boolean, pid: number, cookie: number, fileOffset: number): number;
   /** One uprobe_multi link: `prog` at every file offset, each with `cookie`. */

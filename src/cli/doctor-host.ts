@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { arch, platform, release } from 'node:os';
 import { dirname } from 'node:path';
 import { buildArtifactPath } from '../capture/build-artifacts.ts';
-import { BpfCapture, DEFAULT_CAPTURE_OPTIONS } from '../capture/bpf-capture.ts';
+import { BpfCapture, DEFAULT_CAPTURE_OPTIONS, fakeAbsentTracepoints } from '../capture/bpf-capture.ts';
 import { withElf } from '../capture/elf/index.ts';
 import { ADDON_PATH, loadAddon } from '../capture/native.ts';
 import { PACKET_ADDON_PATH } from '../capture/pcap/index.ts';
@@ -13,7 +13,7 @@ import { TlsScanner, type TlsTarget } from '../capture/tls/index.ts';
 import { ConfigError, formatProblem, missingSecrets } from '../config/index.ts';
 import { dataDir } from '../pipeline/configured-pipeline.ts';
 import { loadEffectiveConfig } from './config-command.ts';
-import type { Attempt, BpfSelfTest, ConfigCheck, DoctorProbes, TlsLibraryFound } from './doctor-checks.ts';
+import { TRACEFS_DIRS, type Attempt, type BpfSelfTest, type ConfigCheck, type DoctorProbes, type TlsLibraryFound } from './doctor-checks.ts';
 
 /** The BPF object the addon embeds, shipped beside it so that the doctor can read what it attaches to. */
 const BPF_OBJECT_PATH = buildArtifactPath('cleartap.bpf.o');
@@ -93,7 +93,9 @@ function bpfSelfTest(tls: TlsLibraryFound | undefined, tracepoints: number | und
     capture = new BpfCapture({ onData: noop, onConn: noop, onClose: noop, onBind: noop, onExec: noop, onExit: noop });
     // A small ring: the test loads and attaches, it does not capture.
     capture.open({ ...DEFAULT_CAPTURE_OPTIONS, ringBytes: 1 << 20, wakeupBytes: 64 << 10 });
-    const result: BpfSelfTest = tracepoints === undefined ? {} : { tracepoints };
+    const skipped = capture.skippedTracepoints.map((t) => t.tracepoint);
+    const result: BpfSelfTest = tracepoints === undefined ? {} : { tracepoints: tracepoints - skipped.length };
+    if (skipped.length) result.tracepointsSkipped = skipped;
     if (tls) {
       const target = new TlsScanner().scanWellKnown({ libDirs: [dirname(tls.path)], executables: [tls.path] }).targets.find((t) => t.path === tls.path);
       if (target) {
@@ -137,6 +139,8 @@ function config(env: NodeJS.ProcessEnv, file: string | undefined): Attempt<Confi
 /** This host, as the agent would see it. `configFile` is --config (else the usual lookup). */
 export function hostProbes(env: NodeJS.ProcessEnv = process.env, configFile?: string): DoctorProbes {
   const sections = bpfSections();
+  // The tracepoints a test makes the capture treat as missing are missing from tracefs for the checks too.
+  const absent = new Set(fakeAbsentTracepoints(env).flatMap((tp) => TRACEFS_DIRS.map((d) => `${d}/events/${tp}`)));
   return {
     platform: platform(),
     arch: arch(),
@@ -144,7 +148,7 @@ export function hostProbes(env: NodeJS.ProcessEnv = process.env, configFile?: st
     nodeVersion: process.versions.node,
     euid: process.geteuid?.() ?? -1,
     readText,
-    exists: existsSync,
+    exists: (path) => !absent.has(path) && existsSync(path),
     writableDir,
     dataDir: dataDir(env),
     addon,

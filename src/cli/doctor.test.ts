@@ -138,8 +138,11 @@ describe('cleartap doctor checks', () => {
     assert.deepEqual(wantedTracepoints(sections), ['syscalls/sys_enter_read', 'sched/sched_process_exec']);
     const host = healthyHost({ bpfSections: () => [...sections, 'tracepoint/syscalls/sys_enter_sendfile64'] });
     const r = check(host, 'tracepoints');
-    assert.equal(r.status, 'fail');
-    assert.match(r.summary, /syscalls\/sys_enter_sendfile64/);
+    assert.equal(r.status, 'warn', 'the agent skips a missing tracepoint and attaches the others');
+    assert.match(r.summary, /missing syscalls\/sys_enter_sendfile64: the agent skips them/);
+    const none = check(healthyHost({ bpfSections: () => ['tracepoint/syscalls/sys_enter_recv', 'tracepoint/syscalls/sys_enter_poll'] }), 'tracepoints');
+    assert.equal(none.status, 'fail');
+    assert.match(none.summary, /none of the 2 tracepoints/);
   });
 
   it('bpffs is never required', () => {
@@ -182,6 +185,9 @@ describe('cleartap doctor checks', () => {
     assert.match(failed.summary, /CT_ERR_BPF_LOAD/);
     const partial = check(healthyHost({ bpfSelfTest: () => ({ ok: true, value: { tracepoints: 3, uprobe: { path: '/x', attached: [], failed: ['SSL_read: EINVAL'] } } }) }), 'bpf-load');
     assert.equal(partial.status, 'warn');
+    const skipped = check(healthyHost({ bpfSelfTest: () => ({ ok: true, value: { tracepoints: 25, tracepointsSkipped: ['syscalls/sys_enter_recvfrom'] } }) }), 'bpf-load');
+    assert.equal(skipped.status, 'warn');
+    assert.match(skipped.summary, /25 tracepoints attached \(skipped, not in this kernel: syscalls\/sys_enter_recvfrom\)/);
     assert.equal(check(healthyHost(), 'bpf-load', false).status, 'skip');
   });
 

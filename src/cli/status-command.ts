@@ -26,6 +26,8 @@ export interface ProcessTlsRow {
 export interface StatusReport {
   agent: { running: boolean; pid?: number; version?: string; startedAt?: number; updatedAt?: number; config?: string; message?: string };
   counters?: Record<string, number>;
+  /** Tracepoints the agent left unattached because the running kernel lacks them, and what that costs. */
+  tracepointsSkipped?: Array<{ tracepoint: string; reason: string }>;
   processes: ProcessTlsRow[];
 }
 
@@ -86,6 +88,9 @@ export function statusReport(opts: { statusFile: string; pid?: number }): Status
       sinkBacklogDropped: snapshot.status.sinkBacklogDropped,
       rssMiB: snapshot.memoryMiB.rss,
     };
+    // Absent from the snapshots of agents older than this field.
+    const skipped = snapshot.status.tracepointsSkipped ?? [];
+    if (skipped.length) report.tracepointsSkipped = skipped.map((t) => ({ tracepoint: t.tracepoint, reason: t.reason }));
   }
   return report;
 }
@@ -99,6 +104,7 @@ export function formatStatus(r: StatusReport, now = Date.now()): string {
     const up = Math.round((now - (a.startedAt ?? now)) / 1000);
     lines.push(`agent: running (pid ${a.pid}, cleartap ${a.version}, up ${up} s, config ${a.config})`);
     if (r.counters) lines.push(`  ${Object.entries(r.counters).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+    for (const t of r.tracepointsSkipped ?? []) lines.push(`  tracepoint ${t.tracepoint} NOT ATTACHED: ${t.reason}`);
   } else {
     lines.push(`agent: not running — ${a.message}`);
   }

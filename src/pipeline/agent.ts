@@ -2,7 +2,7 @@
 // start() opens and attaches everything, stop() drains and detaches in reverse order.
 import type { Logger } from '../core/logger.ts';
 import type { DnsAuditRecord, Transaction } from '../core/transaction.ts';
-import { BpfCapture, DEFAULT_CAPTURE_OPTIONS, type CaptureOptions, type KernelCounters } from '../capture/bpf-capture.ts';
+import { BpfCapture, DEFAULT_CAPTURE_OPTIONS, type CaptureOptions, type KernelCounters, type SkippedTracepoint } from '../capture/bpf-capture.ts';
 import { containerFacts, ContainerResolver, ProcessTable, type ProcessDetails } from '../context/index.ts';
 import { ConnectionTracker } from '../stream/connection-tracker.ts';
 import type { StreamCounters } from '../stream/counters.ts';
@@ -43,6 +43,8 @@ export interface AgentStatus {
   /** TLS files left unprobed because only ignored processes use them. */
   tlsDeclined: string[];
   tlsBinaries: Array<{ path: string; library: string; attached: string[]; failed: string[] }>;
+  /** Tracepoints this kernel lacks, left unattached (what they would have seen is missing). */
+  tracepointsSkipped: SkippedTracepoint[];
 }
 
 /** What `cleartap status` shows of the TLS probes: files attached (by key) and files that cannot be. */
@@ -169,13 +171,18 @@ export class Agent {
   start(): void {
     const { log } = this.opts;
     this.capture.open(this.opts.capture ?? DEFAULT_CAPTURE_OPTIONS);
+    for (const t of this.capture.skippedTracepoints) log.debug({ tracepoint: t.tracepoint, prog: t.prog }, `tracepoint ${t.tracepoint}: ${t.reason}`);
     this.bootMs = Date.now() - this.capture.monotonicNs() / 1e6;
     this.skips.applyToRunning();
     this.tlsAttach.attachKnown();
     this.capture.start();
     this.timer = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
     const bins = this.capture.attachedBinaries.filter((b) => b.attached.length > 0);
-    log.info({ tlsBinaries: bins.map((b) => b.path) }, `capturing: HTTP over plaintext sockets and ${bins.length} TLS binaries`);
+    const skipped = this.capture.skippedTracepoints.map((t) => t.tracepoint);
+    log.info(
+      { tlsBinaries: bins.map((b) => b.path), ...(skipped.length ? { tracepointsSkipped: skipped } : {}) },
+      `capturing: HTTP over plaintext sockets and ${bins.length} TLS binaries${skipped.length ? ` (${skipped.length} tracepoints not in this kernel skipped)` : ''}`,
+    );
   }
 
   status(): AgentStatus {
@@ -194,6 +201,7 @@ export class Agent {
         attached: b.attached,
         failed: b.failed.map((f) => `${f.func}: ${f.error}`),
       })),
+      tracepointsSkipped: [...this.capture.skippedTracepoints],
     };
   }
 

@@ -37,11 +37,11 @@ export class AgentProcess {
   }
 
   /** The agent with exactly these arguments (e.g. `--config FILE`). */
-  static async startWith(args: string[], opts: { json?: boolean } = {}): Promise<AgentProcess> {
+  static async startWith(args: string[], opts: { json?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<AgentProcess> {
     // The built-in default config keeps a local store, and every agent a status file: each agent of the tests
     // gets its own (the status file in the data dir).
     const dataDir = mkdtempSync(join(tmpdir(), 'cleartap-data-'));
-    const proc = start(process.execPath, [MAIN, ...args], { env: { ...process.env, CLEARTAP_DATA_DIR: dataDir, CLEARTAP_RUN_DIR: dataDir } });
+    const proc = start(process.execPath, [MAIN, ...args], { env: { ...process.env, ...opts.env, CLEARTAP_DATA_DIR: dataDir, CLEARTAP_RUN_DIR: dataDir } });
     const agent = new AgentProcess(proc, opts.json ?? true, dataDir);
     await waitUntil(
       () => {
